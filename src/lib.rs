@@ -1,0 +1,21 @@
+//! stackgen: presets → context → rendered tree → disk, CLAUDE.md, or a verified build.
+//!
+//! The pipeline reads top to bottom in the module list: a [`preset`] and a [`project_name`]
+//! make a [`context::Request`], [`render`] turns it into an in-memory tree, and a sink
+//! ([`write`], [`verify`], or printing) consumes it.
+
+pub mod cli;
+pub mod commands;
+pub mod context;
+pub mod embedded;
+pub mod lockfile;
+pub mod manifest;
+pub mod preset;
+pub mod project_name;
+pub mod render;
+pub mod settings;
+pub mod suggest;
+pub mod throwaway_postgres;
+pub mod tree;
+pub mod verify;
+pub mod write;

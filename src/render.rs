@@ -1,0 +1,245 @@
+//! Rendering: overlay a preset's template layers and turn them into an in-memory file tree.
+//!
+//! Nothing here touches the disk: templates come from the binary, output is a map of relative
+//! paths to bytes, and the same request always gives the same bytes.
+
+use std::collections::BTreeMap;
+
+use heck::{ToKebabCase, ToPascalCase, ToShoutySnakeCase, ToSnakeCase, ToTitleCase};
+use include_dir::{Dir, DirEntry};
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::Serde;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+
+use crate::context::Request;
+use crate::embedded::{self, TEMPLATES};
+use crate::lockfile::{self, LockfileError};
+use crate::manifest::{self, Manifest};
+
+/// Suffix of files that are rendered; every other file is copied byte for byte.
+const TEMPLATE_SUFFIX: &str = ".j2";
+
+/// A rendered project: relative paths (always `/`-separated) to file contents.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Rendered {
+    pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.files.iter().map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
+    }
+
+    pub fn get(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).map(Vec::as_slice)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn total_bytes(&self) -> usize {
+        self.files.values().map(Vec::len).sum()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("{0}")]
+    Template(String),
+    #[error("layer `{layer}` has both `{path}` and `{path}{TEMPLATE_SUFFIX}`; keep one")]
+    Ambiguous { layer: String, path: String },
+    #[error("the preset renders no file named `{0}`")]
+    NoSuchFile(String),
+    #[error(transparent)]
+    Lockfile(#[from] LockfileError),
+    #[error("cannot write .stackgen.yaml: {0}")]
+    Manifest(#[from] yaml_serde::Error),
+}
+
+/// Where one output file comes from.
+#[derive(Debug, Clone)]
+struct Source {
+    /// Path under `templates/`, e.g. `base/src/main.rs.j2`.
+    template: String,
+    rendered: bool,
+}
+
+/// Renders the whole project.
+pub fn render(request: &Request) -> Result<Rendered, RenderError> {
+    let sources = overlay(&request.preset.preset.layers)?;
+    let env = environment();
+    let context = Value::from(Serde(request.context()));
+    let mut files = BTreeMap::new();
+    for (path, source) in &sources {
+        files.insert(path.clone(), produce(&env, &context, request, path, source)?);
+    }
+    let manifest = Manifest::of(request).to_yaml()?;
+    files.insert(manifest::FILE_NAME.to_string(), manifest.into_bytes());
+    Ok(Rendered { files })
+}
+
+/// Renders a single output file, without rendering anything else.
+pub fn render_one(request: &Request, path: &str) -> Result<Vec<u8>, RenderError> {
+    let sources = overlay(&request.preset.preset.layers)?;
+    let source = sources
+        .get(path)
+        .ok_or_else(|| RenderError::NoSuchFile(path.to_string()))?;
+    let env = environment();
+    let context = Value::from(Serde(request.context()));
+    produce(&env, &context, request, path, source)
+}
+
+fn produce(
+    env: &Environment<'static>,
+    context: &Value,
+    request: &Request,
+    path: &str,
+    source: &Source,
+) -> Result<Vec<u8>, RenderError> {
+    if !source.rendered {
+        return Ok(embedded::TEMPLATES
+            .get_file(&source.template)
+            .map(|file| file.contents().to_vec())
+            .unwrap_or_default());
+    }
+    let text = env
+        .get_template(&source.template)
+        .and_then(|template| template.render(context))
+        .map_err(|err| RenderError::Template(describe(&err)))?;
+    if path == "Cargo.lock" {
+        return Ok(lockfile::place_root_package(&text, request.name.as_str())?.into_bytes());
+    }
+    Ok(text.into_bytes())
+}
+
+/// Which template produces each output path, later layers replacing earlier ones.
+fn overlay(layers: &[String]) -> Result<BTreeMap<String, Source>, RenderError> {
+    let mut sources = BTreeMap::new();
+    for layer in layers {
+        let Some(dir) = TEMPLATES.get_dir(layer.as_str()) else {
+            return Err(RenderError::Template(format!("layer `{layer}` does not exist")));
+        };
+        let mut own = BTreeMap::new();
+        collect_files(dir, &mut |template: &str| {
+            let relative = template
+                .strip_prefix(layer.as_str())
+                .and_then(|rest| rest.strip_prefix('/'))
+                .unwrap_or(template);
+            let (path, rendered) = match relative.strip_suffix(TEMPLATE_SUFFIX) {
+                Some(path) => (path.to_string(), true),
+                None => (relative.to_string(), false),
+            };
+            let source = Source {
+                template: template.to_string(),
+                rendered,
+            };
+            if own.insert(path.clone(), source).is_some() {
+                return Err(RenderError::Ambiguous {
+                    layer: layer.clone(),
+                    path,
+                });
+            }
+            Ok(())
+        })?;
+        sources.extend(own);
+    }
+    Ok(sources)
+}
+
+fn collect_files(
+    dir: &Dir<'static>,
+    visit: &mut dyn FnMut(&str) -> Result<(), RenderError>,
+) -> Result<(), RenderError> {
+    for entry in dir.entries() {
+        match entry {
+            DirEntry::Dir(child) => collect_files(child, visit)?,
+            DirEntry::File(file) => {
+                if let Some(path) = file.path().to_str() {
+                    visit(path)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The template engine: strict about undefined values, no HTML escaping, readable whitespace.
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    if let Ok(syntax) = SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true)
+        .build()
+    {
+        env.set_syntax(syntax);
+    }
+    env.set_loader(|name| Ok(embedded::template_source(name).map(String::from)));
+    env.add_filter("snake_case", |s: String| s.to_snake_case());
+    env.add_filter("kebab_case", |s: String| s.to_kebab_case());
+    env.add_filter("pascal_case", |s: String| s.to_pascal_case());
+    env.add_filter("shouty_snake_case", |s: String| s.to_shouty_snake_case());
+    env.add_filter("title_case", |s: String| s.to_title_case());
+    env
+}
+
+/// A template error with its file, line and the chain of causes.
+fn describe(err: &minijinja::Error) -> String {
+    let mut text = match (err.name(), err.line()) {
+        (Some(name), Some(line)) => format!("templates/{name}:{line}: {}", err.kind()),
+        (Some(name), None) => format!("templates/{name}: {}", err.kind()),
+        _ => err.kind().to_string(),
+    };
+    if let Some(detail) = err.detail() {
+        text.push_str(": ");
+        text.push_str(detail);
+    }
+    let mut cause = std::error::Error::source(err);
+    while let Some(inner) = cause {
+        text.push_str(&format!("\n  caused by: {inner}"));
+        cause = inner.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render_str(source: &str) -> Result<String, minijinja::Error> {
+        let env = environment();
+        let ctx = minijinja::context! { project => minijinja::context! { name => "my-api" } };
+        env.render_str(source, ctx)
+    }
+
+    #[test]
+    fn undefined_variables_are_errors_not_empty_strings() {
+        let err = render_str("{{ project.nmae }}").expect_err("strict undefined");
+        assert_eq!(err.kind(), minijinja::ErrorKind::UndefinedError);
+        assert!(render_str("{{ missing }}").is_err());
+    }
+
+    #[test]
+    fn case_filters_follow_heck() {
+        let out = render_str(
+            "{{ project.name | snake_case }} {{ project.name | pascal_case }} \
+             {{ project.name | shouty_snake_case }} {{ project.name | title_case }} \
+             {{ 'My Api' | kebab_case }}",
+        )
+        .expect("renders");
+        assert_eq!(out, "my_api MyApi MY_API My Api my-api");
+    }
+
+    #[test]
+    fn html_is_not_escaped_and_block_lines_leave_no_trace() {
+        let out = render_str("{% if true %}\n<a & b>\n{% endif %}\n").expect("renders");
+        assert_eq!(out, "<a & b>\n");
+    }
+}

@@ -1,0 +1,272 @@
+//! `stackgen verify`: prove that presets generate projects that build, lint clean and pass
+//! their own tests against a real database.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use crate::context::Request;
+use crate::preset::LoadedPreset;
+use crate::project_name::ProjectName;
+use crate::render;
+use crate::throwaway_postgres::{self, ThrowawayPostgres};
+use crate::write;
+
+/// How many lines of a failing step's output are shown.
+const TAIL_LINES: usize = 60;
+
+/// One check run in a generated project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Build,
+    Clippy,
+    Fmt,
+    Test,
+}
+
+impl Step {
+    pub const ALL: [Step; 4] = [Step::Build, Step::Clippy, Step::Fmt, Step::Test];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Build => "build",
+            Self::Clippy => "clippy",
+            Self::Fmt => "fmt",
+            Self::Test => "test",
+        }
+    }
+
+    fn cargo_args(self) -> &'static [&'static str] {
+        match self {
+            Self::Build => &["build", "--locked"],
+            Self::Clippy => &["clippy", "--locked", "--all-targets", "--", "-D", "warnings"],
+            Self::Fmt => &["fmt", "--check"],
+            Self::Test => &["test", "--locked"],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Passed,
+    Failed { tail: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct StepReport {
+    pub step: Step,
+    pub seconds: f64,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone)]
+pub struct PresetReport {
+    pub preset: String,
+    pub steps: Vec<StepReport>,
+    pub project_dir: PathBuf,
+}
+
+impl PresetReport {
+    pub fn passed(&self) -> bool {
+        self.steps.len() == Step::ALL.len()
+            && self.steps.iter().all(|s| s.outcome == Outcome::Passed)
+    }
+}
+
+pub struct Options {
+    pub presets: Vec<LoadedPreset>,
+    pub keep: bool,
+    pub database_url: Option<String>,
+    pub target_dir: PathBuf,
+}
+
+/// The pid of the cargo command running now, so an interrupt can stop it.
+static CURRENT_CHILD: Mutex<Option<u32>> = Mutex::new(None);
+
+/// Runs every step for every preset; `progress` receives one line per finished step.
+pub fn run(options: Options, progress: &mut dyn FnMut(&str)) -> Result<Vec<PresetReport>> {
+    install_interrupt_handler();
+    let workspace = tempfile::Builder::new()
+        .prefix("stackgen-verify-")
+        .tempdir()
+        .context("cannot create a working directory for verify")?;
+    let (server, database_url) = match options.database_url {
+        Some(url) => (None, url),
+        None => {
+            let server = ThrowawayPostgres::start()?;
+            progress(&format!(
+                "database: throwaway PostgreSQL on 127.0.0.1:{} (stopped when verify ends)",
+                server.port()
+            ));
+            let url = server.url();
+            (Some(server), url)
+        }
+    };
+    std::fs::create_dir_all(&options.target_dir).with_context(|| {
+        format!("cannot create the shared target directory {}", options.target_dir.display())
+    })?;
+    let mut reports = Vec::new();
+    for preset in options.presets {
+        reports.push(verify_preset(
+            preset,
+            workspace.path(),
+            &options.target_dir,
+            &database_url,
+            progress,
+        )?);
+    }
+    drop(server);
+    if options.keep {
+        let kept = workspace.keep();
+        progress(&format!("kept the generated projects in {}", kept.display()));
+    }
+    Ok(reports)
+}
+
+fn verify_preset(
+    preset: LoadedPreset,
+    workspace: &Path,
+    target_dir: &Path,
+    database_url: &str,
+    progress: &mut dyn FnMut(&str),
+) -> Result<PresetReport> {
+    let preset_name = preset.preset.name.clone();
+    let name = ProjectName::parse(&preset_name)
+        .with_context(|| format!("preset `{preset_name}` cannot name a project"))?;
+    let request = Request::new(name, preset, &[])?;
+    let rendered = render::render(&request)
+        .with_context(|| format!("cannot render preset `{preset_name}`"))?;
+    let project_dir = workspace.join(&preset_name);
+    write::write(&rendered, &project_dir, false)?;
+
+    let mut steps = Vec::new();
+    for step in Step::ALL {
+        let report = run_step(step, &project_dir, target_dir, database_url)?;
+        let status = match report.outcome {
+            Outcome::Passed => "ok",
+            Outcome::Failed { .. } => "FAILED",
+        };
+        progress(&format!(
+            "{preset_name:<26} {:<7} {status:<7} {:>7.1}s",
+            step.name(),
+            report.seconds
+        ));
+        let failed = matches!(report.outcome, Outcome::Failed { .. });
+        if let Outcome::Failed { tail } = &report.outcome {
+            progress(&format!(
+                "--- last lines of `cargo {}` in {} ---\n{tail}\n---",
+                step.cargo_args().join(" "),
+                project_dir.display()
+            ));
+        }
+        steps.push(report);
+        if failed {
+            break;
+        }
+    }
+    Ok(PresetReport {
+        preset: preset_name,
+        steps,
+        project_dir,
+    })
+}
+
+fn run_step(step: Step, project: &Path, target_dir: &Path, database_url: &str) -> Result<StepReport> {
+    let log_path = project.with_file_name(format!("{}-{}.log", dir_name(project), step.name()));
+    let mut log = File::options()
+        .create(true)
+        .truncate(true)
+        .read(true)
+        .write(true)
+        .open(&log_path)
+        .with_context(|| format!("cannot create {}", log_path.display()))?;
+    let mut command = Command::new("cargo");
+    command
+        .args(step.cargo_args())
+        .current_dir(project)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .env("CARGO_TERM_COLOR", "never")
+        .env_remove("RUSTFLAGS")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log.try_clone()?);
+    if step == Step::Test {
+        command.env("DATABASE_URL", database_url);
+    } else {
+        command.env_remove("DATABASE_URL");
+    }
+    let started = Instant::now();
+    let mut child = command.spawn().context("cannot run cargo; is it on PATH?")?;
+    *current_child() = Some(child.id());
+    let status = child.wait();
+    *current_child() = None;
+    let status = status.context("cargo did not finish")?;
+    let seconds = started.elapsed().as_secs_f64();
+    let outcome = if status.success() {
+        Outcome::Passed
+    } else {
+        log.flush()?;
+        Outcome::Failed {
+            tail: tail(&mut log, TAIL_LINES)?,
+        }
+    };
+    Ok(StepReport {
+        step,
+        seconds,
+        outcome,
+    })
+}
+
+fn dir_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn tail(log: &mut File, lines: usize) -> Result<String> {
+    let mut text = String::new();
+    log.seek(SeekFrom::Start(0))?;
+    log.read_to_string(&mut text)?;
+    let all: Vec<&str> = text.lines().collect();
+    Ok(all[all.len().saturating_sub(lines)..].join("\n"))
+}
+
+fn current_child() -> std::sync::MutexGuard<'static, Option<u32>> {
+    CURRENT_CHILD
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// On Ctrl-C or SIGTERM: stop the running cargo, stop the throwaway database, exit 130.
+fn install_interrupt_handler() {
+    let installed = ctrlc::set_handler(|| {
+        if let Some(pid) = current_child().take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+        throwaway_postgres::stop_active_server();
+        eprintln!("stackgen verify: interrupted; the throwaway database was stopped");
+        std::process::exit(130);
+    });
+    if let Err(err) = installed {
+        eprintln!("stackgen verify: warning: cannot watch for interrupts ({err})");
+    }
+}
+
+/// The shared cargo target directory: `STACKGEN_TARGET_DIR`, else the user's cache directory.
+pub fn default_target_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("STACKGEN_TARGET_DIR") {
+        return PathBuf::from(dir);
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    cache.join("stackgen").join("verify-target")
+}
