@@ -22,5 +22,7 @@ pub fn layer_names() -> Vec<String> {
 
 /// The text of a template by its path under `templates/` (used by includes across layers).
 pub fn template_source(name: &str) -> Option<&'static str> {
-    TEMPLATES.get_file(name).and_then(|file| file.contents_utf8())
+    TEMPLATES
+        .get_file(name)
+        .and_then(|file| file.contents_utf8())
 }

@@ -65,7 +65,9 @@ mod tests {
             out.push_str(PACKAGE_HEADER);
             out.push_str(&format!("name = \"{name}\"\nversion = \"0.1.0\"\n"));
             if !is_root {
-                out.push_str("source = \"registry+https://github.com/rust-lang/crates.io-index\"\n");
+                out.push_str(
+                    "source = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+                );
             }
         }
         out

@@ -30,6 +30,7 @@ impl fmt::Display for Database {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Auth {
+    None,
     Oauth2Jwt,
     TokenSession,
     Oidc,
@@ -38,6 +39,7 @@ pub enum Auth {
 impl fmt::Display for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            Self::None => "none (the base service, no user accounts)",
             Self::Oauth2Jwt => "OAuth2 password grant, HS256 access JWT, rotating refresh tokens",
             Self::TokenSession => "opaque session tokens stored hashed, by cookie or header",
             Self::Oidc => "OIDC (Clerk) JWTs checked against the issuer's JWKS",
@@ -298,7 +300,13 @@ layers: [base]
     fn unknown_keys_are_reported_with_line_and_column() {
         let text = format!("{MINIMAL}colour: blue\n");
         let err = parse("p.yaml", &text).expect_err("unknown key");
-        let PresetError::Syntax { line, column, message, .. } = &err else {
+        let PresetError::Syntax {
+            line,
+            column,
+            message,
+            ..
+        } = &err
+        else {
             panic!("expected a syntax error, got {err}");
         };
         assert_eq!((*line, *column), (11, 1), "{err}");
@@ -315,6 +323,10 @@ layers: [base]
     #[test]
     fn unknown_preset_names_suggest_the_nearest() {
         let err = load_embedded("postgres-oauth-jwt").expect_err("unknown");
-        assert!(err.to_string().contains("did you mean `postgres-oauth2-jwt`"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("did you mean `postgres-oauth2-jwt`"),
+            "{err}"
+        );
     }
 }

@@ -175,7 +175,10 @@ mod tests {
     #[test]
     fn accepts_ordinary_crate_names() {
         for name in ["api", "my-api", "my_api", "a1", "billing-v2"] {
-            assert_eq!(ProjectName::parse(name).map(|n| n.to_string()), Ok(name.into()));
+            assert_eq!(
+                ProjectName::parse(name).map(|n| n.to_string()),
+                Ok(name.into())
+            );
         }
     }
 
@@ -200,7 +203,16 @@ mod tests {
 
     #[test]
     fn refuses_keywords_and_standard_crates() {
-        for name in ["fn", "async", "self", "std", "core", "alloc", "test", "proc-macro"] {
+        for name in [
+            "fn",
+            "async",
+            "self",
+            "std",
+            "core",
+            "alloc",
+            "test",
+            "proc-macro",
+        ] {
             let err = refused(name);
             assert!(
                 err.problem.contains("keyword") || err.problem.contains("reserved"),

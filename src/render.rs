@@ -27,7 +27,9 @@ pub struct Rendered {
 
 impl Rendered {
     pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.files.iter().map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
+        self.files
+            .iter()
+            .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
     }
 
     pub fn get(&self, path: &str) -> Option<&[u8]> {
@@ -76,7 +78,10 @@ pub fn render(request: &Request) -> Result<Rendered, RenderError> {
     let context = Value::from(Serde(request.context()));
     let mut files = BTreeMap::new();
     for (path, source) in &sources {
-        files.insert(path.clone(), produce(&env, &context, request, path, source)?);
+        files.insert(
+            path.clone(),
+            produce(&env, &context, request, path, source)?,
+        );
     }
     let manifest = Manifest::of(request).to_yaml()?;
     files.insert(manifest::FILE_NAME.to_string(), manifest.into_bytes());
@@ -122,7 +127,9 @@ fn overlay(layers: &[String]) -> Result<BTreeMap<String, Source>, RenderError> {
     let mut sources = BTreeMap::new();
     for layer in layers {
         let Some(dir) = TEMPLATES.get_dir(layer.as_str()) else {
-            return Err(RenderError::Template(format!("layer `{layer}` does not exist")));
+            return Err(RenderError::Template(format!(
+                "layer `{layer}` does not exist"
+            )));
         };
         let mut own = BTreeMap::new();
         collect_files(dir, &mut |template: &str| {

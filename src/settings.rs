@@ -120,10 +120,7 @@ impl SettingDef {
                 if self.choices.contains(s) {
                     Ok(())
                 } else {
-                    Err(format!(
-                        "`{s}` is not one of: {}",
-                        self.choices.join(", ")
-                    ))
+                    Err(format!("`{s}` is not one of: {}", self.choices.join(", ")))
                 }
             }
             (kind, other) => Err(format!("`{other}` is not a valid {kind}")),
@@ -133,9 +130,10 @@ impl SettingDef {
     /// Parses the text of a `--set` value as this setting's type.
     pub fn parse_value(&self, text: &str) -> Result<SettingValue, String> {
         let value = match self.kind {
-            SettingType::Integer => text.parse::<i64>().map(SettingValue::Integer).map_err(|_| {
-                format!("`{text}` is not an integer")
-            })?,
+            SettingType::Integer => text
+                .parse::<i64>()
+                .map(SettingValue::Integer)
+                .map_err(|_| format!("`{text}` is not an integer"))?,
             SettingType::Boolean => match text {
                 "true" | "yes" | "on" => SettingValue::Boolean(true),
                 "false" | "no" | "off" => SettingValue::Boolean(false),
@@ -231,12 +229,14 @@ impl Settings {
                 });
             };
             let def = &defs[index];
-            values[index].1 = def.parse_value(value).map_err(|problem| OverrideError::BadValue {
-                key: key.clone(),
-                value: value.clone(),
-                problem,
-                accepted: def.accepted(),
-            })?;
+            values[index].1 =
+                def.parse_value(value)
+                    .map_err(|problem| OverrideError::BadValue {
+                        key: key.clone(),
+                        value: value.clone(),
+                        problem,
+                        accepted: def.accepted(),
+                    })?;
         }
         Ok(Self(values))
     }
@@ -318,11 +318,19 @@ mod tests {
     #[test]
     fn wrong_types_and_bounds_are_refused_with_what_is_accepted() {
         let err = Settings::resolve("p", &[port()], &[set("http_port=abc")]).expect_err("type");
-        assert!(err.to_string().contains("not an integer (expected integer 1..=65535)"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("not an integer (expected integer 1..=65535)"),
+            "{err}"
+        );
         let err = Settings::resolve("p", &[port()], &[set("http_port=70000")]).expect_err("max");
         assert!(err.to_string().contains("above the maximum 65535"), "{err}");
-        let err = Settings::resolve("p", &[format()], &[set("log_format=xml")]).expect_err("choice");
-        assert!(err.to_string().contains("not one of: json, pretty"), "{err}");
+        let err =
+            Settings::resolve("p", &[format()], &[set("log_format=xml")]).expect_err("choice");
+        assert!(
+            err.to_string().contains("not one of: json, pretty"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -31,14 +31,21 @@ mod tests {
     use super::*;
 
     fn names() -> Vec<String> {
-        ["postgres-oauth2-jwt", "cockroach-token-session", "cockroach-oidc-cluster"]
-            .map(String::from)
-            .to_vec()
+        [
+            "postgres-oauth2-jwt",
+            "cockroach-token-session",
+            "cockroach-oidc-cluster",
+        ]
+        .map(String::from)
+        .to_vec()
     }
 
     #[test]
     fn suggests_the_nearest_name_for_a_typo() {
-        assert_eq!(did_you_mean("postgres-oauth-jwt", &names()).as_deref(), Some("postgres-oauth2-jwt"));
+        assert_eq!(
+            did_you_mean("postgres-oauth-jwt", &names()).as_deref(),
+            Some("postgres-oauth2-jwt")
+        );
         assert_eq!(did_you_mean("cockroach-oidc", &names()), None);
     }
 

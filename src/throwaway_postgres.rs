@@ -74,7 +74,8 @@ impl ThrowawayPostgres {
             run_as_service_user,
         };
         run(
-            handle.command(&bin.join("initdb"))
+            handle
+                .command(&bin.join("initdb"))
                 .arg("--pgdata")
                 .arg(&data)
                 .args(["--username=postgres", "--auth=trust", "--encoding=UTF8"])
@@ -94,7 +95,14 @@ impl ThrowawayPostgres {
                 .arg(&data)
                 .arg("--log")
                 .arg(root.join("server.log"))
-                .args(["--wait", "--timeout", START_TIMEOUT_SECS, "-o", &options, "start"]),
+                .args([
+                    "--wait",
+                    "--timeout",
+                    START_TIMEOUT_SECS,
+                    "-o",
+                    &options,
+                    "start",
+                ]),
             "pg_ctl start",
         );
         if let Err(err) = started {
@@ -129,7 +137,9 @@ pub fn stop_active_server() {
 }
 
 fn active() -> std::sync::MutexGuard<'static, Option<StopHandle>> {
-    ACTIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    ACTIVE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl StopHandle {
@@ -159,9 +169,9 @@ impl StopHandle {
 }
 
 fn run(command: &mut Command, what: &str) -> Result<()> {
-    let output = command
-        .output()
-        .with_context(|| format!("cannot run {what} (is PostgreSQL installed, and runuser when root?)"))?;
+    let output = command.output().with_context(|| {
+        format!("cannot run {what} (is PostgreSQL installed, and runuser when root?)")
+    })?;
     if !output.status.success() {
         bail!(
             "{what} failed ({}):\n{}{}",

@@ -44,7 +44,14 @@ impl Step {
     fn cargo_args(self) -> &'static [&'static str] {
         match self {
             Self::Build => &["build", "--locked"],
-            Self::Clippy => &["clippy", "--locked", "--all-targets", "--", "-D", "warnings"],
+            Self::Clippy => &[
+                "clippy",
+                "--locked",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
             Self::Fmt => &["fmt", "--check"],
             Self::Test => &["test", "--locked"],
         }
@@ -108,7 +115,10 @@ pub fn run(options: Options, progress: &mut dyn FnMut(&str)) -> Result<Vec<Prese
         }
     };
     std::fs::create_dir_all(&options.target_dir).with_context(|| {
-        format!("cannot create the shared target directory {}", options.target_dir.display())
+        format!(
+            "cannot create the shared target directory {}",
+            options.target_dir.display()
+        )
     })?;
     let mut reports = Vec::new();
     for preset in options.presets {
@@ -123,7 +133,10 @@ pub fn run(options: Options, progress: &mut dyn FnMut(&str)) -> Result<Vec<Prese
     drop(server);
     if options.keep {
         let kept = workspace.keep();
-        progress(&format!("kept the generated projects in {}", kept.display()));
+        progress(&format!(
+            "kept the generated projects in {}",
+            kept.display()
+        ));
     }
     Ok(reports)
 }
@@ -176,7 +189,12 @@ fn verify_preset(
     })
 }
 
-fn run_step(step: Step, project: &Path, target_dir: &Path, database_url: &str) -> Result<StepReport> {
+fn run_step(
+    step: Step,
+    project: &Path,
+    target_dir: &Path,
+    database_url: &str,
+) -> Result<StepReport> {
     let log_path = project.with_file_name(format!("{}-{}.log", dir_name(project), step.name()));
     let mut log = File::options()
         .create(true)
@@ -201,7 +219,9 @@ fn run_step(step: Step, project: &Path, target_dir: &Path, database_url: &str) -
         command.env_remove("DATABASE_URL");
     }
     let started = Instant::now();
-    let mut child = command.spawn().context("cannot run cargo; is it on PATH?")?;
+    let mut child = command
+        .spawn()
+        .context("cannot run cargo; is it on PATH?")?;
     *current_child() = Some(child.id());
     let status = child.wait();
     *current_child() = None;

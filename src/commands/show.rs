@@ -54,7 +54,15 @@ pub fn describe(loaded: &LoadedPreset) -> Result<String> {
     }
     let name = ProjectName::parse(EXAMPLE_NAME)?;
     let rendered = render::render(&Request::new(name, loaded.clone(), &[])?)?;
-    writeln!(out, "\nFiles ({} files, {} bytes):", rendered.len(), rendered.total_bytes())?;
-    out.push_str(&tree::draw(EXAMPLE_NAME, rendered.files().map(|(path, _)| path)));
+    writeln!(
+        out,
+        "\nFiles ({} files, {} bytes):",
+        rendered.len(),
+        rendered.total_bytes()
+    )?;
+    out.push_str(&tree::draw(
+        EXAMPLE_NAME,
+        rendered.files().map(|(path, _)| path),
+    ));
     Ok(out)
 }

@@ -19,12 +19,16 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
         presets.push(preset::load_file(path)?);
     }
     if presets.is_empty() {
-        bail!("nothing to verify\n  hint: pass --preset NAME (repeatable), --preset-file PATH, or --all");
+        bail!(
+            "nothing to verify\n  hint: pass --preset NAME (repeatable), --preset-file PATH, or --all"
+        );
     }
     let count = presets.len();
-    let database_url = args
-        .database_url
-        .or_else(|| std::env::var("DATABASE_URL").ok().filter(|url| !url.is_empty()));
+    let database_url = args.database_url.or_else(|| {
+        std::env::var("DATABASE_URL")
+            .ok()
+            .filter(|url| !url.is_empty())
+    });
     let options = Options {
         presets,
         keep: args.keep,

@@ -1,0 +1,136 @@
+//! Generated projects for real: built, linted and tested against PostgreSQL. These compile the
+//! generated dependencies once into a shared target directory (`target/verify`).
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+
+use crate::support::{Sandbox, shared_target_dir};
+
+fn output_text(output: &std::process::Output) -> String {
+    format!(
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn verify_all_passes_against_a_throwaway_postgres() {
+    let sandbox = Sandbox::new();
+    let output = sandbox
+        .stackgen(["verify", "--all", "--target-dir"])
+        .arg(shared_target_dir())
+        .output()
+        .expect("stackgen runs");
+    let text = output_text(&output);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("database: throwaway PostgreSQL on 127.0.0.1:"),
+        "{text}"
+    );
+    for preset in stackgen::preset::embedded_names() {
+        for step in ["build", "clippy", "fmt", "test"] {
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(&preset) && l.split_whitespace().nth(1) == Some(step))
+                .unwrap_or_else(|| panic!("no {step} line for {preset}:\n{text}"));
+            assert_eq!(line.split_whitespace().nth(2), Some("ok"), "{line}");
+        }
+    }
+    assert!(
+        text.contains("verified 3 of 3 presets: all passed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn verify_reports_the_failing_step_with_the_tail_of_its_output() {
+    let sandbox = Sandbox::new();
+    let output = sandbox
+        .stackgen(["verify", "--preset", "postgres-oauth2-jwt", "--target-dir"])
+        .arg(shared_target_dir())
+        .args(["--database-url", "postgres://postgres@127.0.0.1:1/postgres"])
+        .output()
+        .expect("stackgen runs");
+    let text = output_text(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let test_line = text
+        .lines()
+        .find(|l| l.starts_with("postgres-oauth2-jwt") && l.contains(" test "))
+        .unwrap_or_else(|| panic!("no test line:\n{text}"));
+    assert!(test_line.contains("FAILED"), "{test_line}");
+    assert!(
+        text.contains("--- last lines of `cargo test --locked`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 of 1 presets failed verification: postgres-oauth2-jwt"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_interrupted_verify_stops_its_throwaway_database() {
+    let sandbox = Sandbox::new();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("stackgen"))
+        .current_dir(sandbox.path())
+        .env_remove("DATABASE_URL")
+        .args(["verify", "--preset", "postgres-oauth2-jwt", "--target-dir"])
+        .arg(sandbox.join("target"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("stackgen starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut first_line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut first_line)
+        .expect("verify reports its database");
+    let port: u16 = first_line
+        .split("127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {first_line:?}"));
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).is_ok(),
+        "the database is up"
+    );
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let status = child.wait().expect("stackgen exits");
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "the throwaway database on port {port} is still running"
+    );
+}
+
+#[test]
+fn shipped_lock_files_match_their_manifests() {
+    for preset in stackgen::preset::embedded_names() {
+        let sandbox = Sandbox::new();
+        sandbox
+            .stackgen(["new", "lock-check", "--preset", &preset])
+            .assert()
+            .success();
+        let output = Command::new("cargo")
+            .args(["metadata", "--locked", "--format-version", "1"])
+            .current_dir(sandbox.join("lock-check"))
+            .env("CARGO_TARGET_DIR", shared_target_dir())
+            .stdout(Stdio::null())
+            .output()
+            .expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "{preset}: its Cargo.lock no longer matches its Cargo.toml; regenerate it with \
+             `scripts/relock {preset}`:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}

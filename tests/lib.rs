@@ -1,0 +1,12 @@
+//! stackgen's integration tests: one binary, so it links once.
+
+mod support;
+
+mod claude_md;
+mod end_to_end;
+mod list_and_show;
+mod new;
+mod preset_files;
+mod rendering;
+mod snapshots;
+mod verify;

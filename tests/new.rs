@@ -1,0 +1,309 @@
+use predicates::prelude::*;
+use predicates::str::contains;
+
+use crate::support::{Sandbox, render_preset};
+
+const PRESET: &str = "postgres-oauth2-jwt";
+
+#[test]
+fn new_writes_the_rendered_tree_and_prints_next_steps() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .stackgen(["new", "my-api", "--preset", PRESET])
+        .assert()
+        .success()
+        .stdout(contains("Created my-api from preset postgres-oauth2-jwt"))
+        .stdout(contains("cd my-api"))
+        .stdout(contains("cargo test"))
+        .stdout(contains("cargo run"));
+    let rendered = render_preset(PRESET, "my-api");
+    for (path, bytes) in rendered.files() {
+        let on_disk = std::fs::read(sandbox.join("my-api").join(path)).expect(path);
+        assert_eq!(on_disk, bytes, "{path} differs from the in-memory render");
+    }
+    let staging_left = sandbox.entries().iter().any(|e| e.contains(".stackgen-"));
+    assert!(
+        !staging_left,
+        "staging directory left behind: {:?}",
+        sandbox.entries()
+    );
+}
+
+#[test]
+fn the_project_records_how_it_was_generated() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .stackgen([
+            "new",
+            "my-api",
+            "--preset",
+            PRESET,
+            "--set",
+            "http_port=3000",
+        ])
+        .assert()
+        .success();
+    let manifest =
+        std::fs::read_to_string(sandbox.join("my-api/.stackgen.yaml")).expect("manifest");
+    assert!(manifest.contains(&format!("stackgen_version: {}", env!("CARGO_PKG_VERSION"))));
+    assert!(manifest.contains("preset: postgres-oauth2-jwt"));
+    assert!(manifest.contains("name: my-api"));
+    assert!(manifest.contains("http_port: 3000"), "{manifest}");
+    assert!(
+        manifest.contains("log_format: json"),
+        "every setting is recorded: {manifest}"
+    );
+}
+
+#[test]
+fn dir_chooses_the_target_and_creates_missing_parents() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .stackgen([
+            "new",
+            "my-api",
+            "--preset",
+            PRESET,
+            "--dir",
+            "services/billing",
+        ])
+        .assert()
+        .success();
+    assert!(sandbox.join("services/billing/Cargo.toml").is_file());
+    assert!(!sandbox.join("my-api").exists());
+}
+
+#[test]
+fn an_existing_empty_directory_is_used() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir(sandbox.join("my-api")).expect("mkdir");
+    sandbox
+        .stackgen(["new", "my-api", "--preset", PRESET])
+        .assert()
+        .success();
+    assert!(sandbox.join("my-api/Cargo.toml").is_file());
+}
+
+#[test]
+fn a_non_empty_target_is_refused_and_left_untouched() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir(sandbox.join("my-api")).expect("mkdir");
+    std::fs::write(sandbox.join("my-api/notes.txt"), "mine").expect("write");
+    sandbox
+        .stackgen(["new", "my-api", "--preset", PRESET])
+        .assert()
+        .failure()
+        .stderr(contains("already exists and is not empty (notes.txt)"))
+        .stderr(contains("--force"));
+    assert_eq!(sandbox.entries(), ["my-api", "my-api/notes.txt"]);
+}
+
+#[test]
+fn force_overwrites_only_generated_files_and_lists_them() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir(sandbox.join("my-api")).expect("mkdir");
+    std::fs::write(sandbox.join("my-api/notes.txt"), "mine").expect("write");
+    std::fs::write(sandbox.join("my-api/Cargo.toml"), "old").expect("write");
+    sandbox
+        .stackgen(["new", "my-api", "--preset", PRESET, "--force"])
+        .assert()
+        .success()
+        .stdout(contains("Overwrote 1 existing files:\n  Cargo.toml\n"));
+    assert_eq!(
+        std::fs::read_to_string(sandbox.join("my-api/notes.txt"))
+            .ok()
+            .as_deref(),
+        Some("mine")
+    );
+    let manifest = std::fs::read_to_string(sandbox.join("my-api/Cargo.toml")).expect("Cargo.toml");
+    assert!(manifest.contains("name = \"my-api\""));
+}
+
+#[test]
+fn force_refuses_a_directory_where_a_file_goes_and_changes_nothing() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir_all(sandbox.join("my-api/Cargo.toml")).expect("mkdir");
+    std::fs::write(sandbox.join("my-api/notes.txt"), "mine").expect("write");
+    let before = sandbox.entries();
+    sandbox
+        .stackgen(["new", "my-api", "--preset", PRESET, "--force"])
+        .assert()
+        .failure()
+        .stderr(contains("Cargo.toml is a directory in the way"));
+    assert_eq!(sandbox.entries(), before);
+}
+
+#[test]
+fn a_file_in_place_of_the_target_is_refused() {
+    let sandbox = Sandbox::new();
+    std::fs::write(sandbox.join("my-api"), "a file").expect("write");
+    sandbox
+        .stackgen(["new", "my-api", "--preset", PRESET])
+        .assert()
+        .failure()
+        .stderr(contains("exists and is not a directory"));
+    assert_eq!(sandbox.entries(), ["my-api"]);
+}
+
+#[test]
+fn a_file_in_place_of_a_parent_leaves_nothing_behind() {
+    let sandbox = Sandbox::new();
+    std::fs::write(sandbox.join("blocker"), "a file").expect("write");
+    sandbox
+        .stackgen([
+            "new",
+            "my-api",
+            "--preset",
+            PRESET,
+            "--dir",
+            "blocker/inner/my-api",
+        ])
+        .assert()
+        .failure();
+    assert_eq!(sandbox.entries(), ["blocker"]);
+}
+
+#[test]
+fn dry_run_lists_paths_and_sizes_and_writes_nothing() {
+    let sandbox = Sandbox::new();
+    let rendered = render_preset(PRESET, "my-api");
+    let cargo_toml = rendered.get("Cargo.toml").expect("Cargo.toml").len();
+    sandbox
+        .stackgen(["new", "my-api", "--preset", PRESET, "--dry-run"])
+        .assert()
+        .success()
+        .stdout(contains(format!("Would write {} files", rendered.len())))
+        .stdout(contains("nothing was written"))
+        .stdout(contains(format!("{cargo_toml:>9}  Cargo.toml\n")));
+    assert!(sandbox.entries().is_empty(), "{:?}", sandbox.entries());
+}
+
+#[test]
+fn dry_run_shows_which_files_force_would_overwrite() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir(sandbox.join("my-api")).expect("mkdir");
+    std::fs::write(sandbox.join("my-api/Cargo.toml"), "old").expect("write");
+    sandbox
+        .stackgen(["new", "my-api", "--preset", PRESET, "--dry-run", "--force"])
+        .assert()
+        .success()
+        .stdout(contains("Cargo.toml  (overwrite)"));
+    assert_eq!(
+        std::fs::read_to_string(sandbox.join("my-api/Cargo.toml"))
+            .ok()
+            .as_deref(),
+        Some("old")
+    );
+}
+
+#[test]
+fn invalid_names_are_refused_with_a_suggestion_and_nothing_is_written() {
+    let cases = [
+        ("", "the project name is empty"),
+        ("2fast", "must start with a letter"),
+        ("My API", "try `my-api`"),
+        ("fn", "is a Rust keyword"),
+        ("std", "reserved"),
+        ("core", "reserved"),
+        ("alloc", "reserved"),
+        ("test", "reserved"),
+        ("apps/api", "path separator"),
+        ("my api", "whitespace"),
+    ];
+    for (name, message) in cases {
+        let sandbox = Sandbox::new();
+        sandbox
+            .stackgen(["new", name, "--preset", PRESET])
+            .assert()
+            .failure()
+            .code(1)
+            .stderr(contains("invalid project name"))
+            .stderr(contains(message));
+        assert!(
+            sandbox.entries().is_empty(),
+            "{name}: {:?}",
+            sandbox.entries()
+        );
+    }
+}
+
+#[test]
+fn a_name_taken_by_a_dependency_is_refused() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .stackgen(["new", "axum", "--preset", PRESET])
+        .assert()
+        .failure()
+        .stderr(contains(
+            "`axum` is also the name of one of the generated project's dependencies",
+        ));
+    assert!(sandbox.entries().is_empty());
+}
+
+#[test]
+fn unknown_presets_are_listed_with_a_suggestion() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .stackgen(["new", "my-api", "--preset", "postgres-oauth-jwt"])
+        .assert()
+        .failure()
+        .stderr(contains("unknown preset `postgres-oauth-jwt` (did you mean `postgres-oauth2-jwt`?)"))
+        .stderr(contains(
+            "available presets: cockroach-oidc-cluster, cockroach-token-session, postgres-oauth2-jwt",
+        ));
+    assert!(sandbox.entries().is_empty());
+}
+
+#[test]
+fn set_with_an_unknown_key_or_a_wrong_type_is_refused() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .stackgen(["new", "my-api", "--preset", PRESET, "--set", "port=3000"])
+        .assert()
+        .failure()
+        .stderr(contains("has no setting named `port`"))
+        .stderr(contains("http_port"));
+    sandbox
+        .stackgen([
+            "new",
+            "my-api",
+            "--preset",
+            PRESET,
+            "--set",
+            "http_port=fast",
+        ])
+        .assert()
+        .failure()
+        .stderr(contains(
+            "--set http_port=fast: `fast` is not an integer (expected integer 1..=65535)",
+        ));
+    sandbox
+        .stackgen([
+            "new",
+            "my-api",
+            "--preset",
+            PRESET,
+            "--set",
+            "log_format=xml",
+        ])
+        .assert()
+        .failure()
+        .stderr(contains("`xml` is not one of: json, pretty"));
+    sandbox
+        .stackgen(["new", "my-api", "--preset", PRESET, "--set", "http_port"])
+        .assert()
+        .failure()
+        .code(2)
+        .stderr(contains("not of the form key=value"));
+    assert!(sandbox.entries().is_empty());
+}
+
+#[test]
+fn a_preset_is_required() {
+    Sandbox::new()
+        .stackgen(["new", "my-api"])
+        .assert()
+        .failure()
+        .code(2)
+        .stderr(contains("--preset").and(contains("--preset-file")));
+}

@@ -1,0 +1,140 @@
+use predicates::str::contains;
+
+use crate::support::{Sandbox, example};
+
+#[test]
+fn the_example_preset_generates_a_project() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .stackgen(["new", "tools-api", "--preset-file"])
+        .arg(example("internal-tools.yaml"))
+        .assert()
+        .success()
+        .stdout(contains("from preset internal-tools"));
+    let manifest =
+        std::fs::read_to_string(sandbox.join("tools-api/.stackgen.yaml")).expect("manifest");
+    let example_text =
+        std::fs::read_to_string(example("internal-tools.yaml")).expect("example preset");
+    let recorded: stackgen::manifest::Manifest =
+        yaml_serde::from_str(&manifest).expect("the manifest parses back");
+    assert_eq!(
+        recorded.preset_source.as_deref(),
+        Some(example_text.as_str())
+    );
+}
+
+fn write_preset(sandbox: &Sandbox, text: &str) -> std::path::PathBuf {
+    let path = sandbox.join("preset.yaml");
+    std::fs::write(&path, text).expect("write preset");
+    path
+}
+
+fn example_text() -> String {
+    std::fs::read_to_string(example("internal-tools.yaml")).expect("example preset")
+}
+
+#[test]
+fn an_unknown_key_is_reported_with_file_line_and_column() {
+    let sandbox = Sandbox::new();
+    let text = example_text().replace("database: postgres\n", "database: postgres\ncolour: blue\n");
+    let line = text
+        .lines()
+        .position(|l| l == "colour: blue")
+        .expect("inserted")
+        + 1;
+    write_preset(&sandbox, &text);
+    sandbox
+        .stackgen(["new", "x", "--preset-file", "preset.yaml"])
+        .assert()
+        .failure()
+        .stderr(contains(format!(
+            "preset.yaml:{line}:1: unknown field `colour`"
+        )));
+    assert_eq!(sandbox.entries(), ["preset.yaml"]);
+}
+
+#[test]
+fn malformed_yaml_is_reported_with_its_location() {
+    let sandbox = Sandbox::new();
+    write_preset(&sandbox, "name: [unclosed\ntitle: x\n");
+    sandbox
+        .stackgen(["show", "--preset-file", "preset.yaml"])
+        .assert()
+        .failure()
+        .stderr(contains("preset.yaml:"));
+}
+
+#[test]
+fn a_wrong_value_type_is_reported_with_its_location() {
+    let sandbox = Sandbox::new();
+    write_preset(
+        &sandbox,
+        &example_text().replace("database: postgres", "database: mysql"),
+    );
+    sandbox
+        .stackgen(["show", "--preset-file", "preset.yaml"])
+        .assert()
+        .failure()
+        .stderr(contains(
+            "unknown variant `mysql`, expected `postgres` or `cockroachdb`",
+        ));
+}
+
+#[test]
+fn an_unknown_layer_is_refused_with_the_available_ones() {
+    let sandbox = Sandbox::new();
+    write_preset(
+        &sandbox,
+        &example_text().replace("layers: [base]", "layers: [base, bsae]"),
+    );
+    sandbox
+        .stackgen(["show", "--preset-file", "preset.yaml"])
+        .assert()
+        .failure()
+        .stderr(contains(
+            "unknown layer `bsae` (did you mean `base`?); available layers: base",
+        ));
+}
+
+#[test]
+fn a_default_of_the_wrong_type_is_refused() {
+    let sandbox = Sandbox::new();
+    write_preset(
+        &sandbox,
+        &example_text().replace("default: 3000", "default: fast"),
+    );
+    sandbox
+        .stackgen(["show", "--preset-file", "preset.yaml"])
+        .assert()
+        .failure()
+        .stderr(contains(
+            "setting `http_port`: default `fast` is not a valid integer",
+        ));
+}
+
+#[test]
+fn a_missing_setting_that_a_template_reads_is_a_render_error() {
+    let sandbox = Sandbox::new();
+    let text = example_text();
+    let start = text.find("  - key: http_port").expect("http_port declared");
+    let end = text
+        .find("  - key: db_max_connections")
+        .expect("next setting");
+    write_preset(&sandbox, &format!("{}{}", &text[..start], &text[end..]));
+    sandbox
+        .stackgen(["new", "x", "--preset-file", "preset.yaml"])
+        .assert()
+        .failure()
+        .stderr(contains("templates/base/"))
+        .stderr(contains("undefined value"));
+    assert_eq!(sandbox.entries(), ["preset.yaml"]);
+}
+
+#[test]
+fn a_missing_preset_file_is_a_clear_error() {
+    Sandbox::new()
+        .stackgen(["new", "x", "--preset-file", "nowhere.yaml"])
+        .assert()
+        .failure()
+        .stderr(contains("cannot read preset file nowhere.yaml"));
+}

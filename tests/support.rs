@@ -1,0 +1,86 @@
+//! A small builder so each test reads as: arguments, then what must come out.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use stackgen::context::Request;
+use stackgen::preset;
+use stackgen::project_name::ProjectName;
+use stackgen::render::{self, Rendered};
+
+/// `stackgen` run in a fresh temporary directory, with no database or colour settings inherited.
+pub struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temporary directory"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn join(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    pub fn stackgen<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = Command::new(assert_cmd::cargo::cargo_bin!("stackgen"));
+        command
+            .current_dir(self.dir.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("STACKGEN_TARGET_DIR")
+            .args(args);
+        command
+    }
+
+    /// Every entry under the sandbox, relative and sorted, to prove nothing else was written.
+    pub fn entries(&self) -> Vec<String> {
+        let mut entries: Vec<String> = walkdir::WalkDir::new(self.dir.path())
+            .min_depth(1)
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|e| {
+                e.path()
+                    .strip_prefix(self.dir.path())
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            })
+            .collect();
+        entries.sort();
+        entries
+    }
+}
+
+/// Renders an embedded preset in memory with default settings.
+pub fn render_preset(preset_name: &str, project: &str) -> Rendered {
+    let request = Request::new(
+        ProjectName::parse(project).expect("valid name"),
+        preset::load_embedded(preset_name).expect("embedded preset"),
+        &[],
+    )
+    .expect("default settings");
+    render::render(&request).expect("renders")
+}
+
+/// The repository's `examples/` directory.
+pub fn example(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(file)
+}
+
+/// The cargo target directory shared by every generated project these tests build.
+pub fn shared_target_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("verify")
+}
