@@ -18,9 +18,9 @@ fn rendering_twice_gives_identical_bytes() {
 #[test]
 fn output_carries_no_machine_specific_paths() {
     let machine_paths = [
-        env!("CARGO_MANIFEST_DIR").to_string(),
-        std::env::temp_dir().display().to_string(),
-        std::env::var("HOME").unwrap_or_else(|_| "/root".into()),
+        format!("{}/", env!("CARGO_MANIFEST_DIR")),
+        format!("{}/", std::env::temp_dir().display()),
+        format!("{}/", std::env::var("HOME").unwrap_or_else(|_| "/root".into())),
     ];
     for preset in all_presets() {
         for (path, bytes) in render_preset(&preset, "my-api").files() {

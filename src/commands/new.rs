@@ -41,7 +41,7 @@ pub fn run(args: NewArgs) -> Result<ExitCode> {
             println!("  {path}");
         }
     }
-    print!("{}", next_steps(&target, preset.database));
+    print!("{}", next_steps(&target, &request));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -63,15 +63,20 @@ fn dry_run_listing(plan: &Plan) -> String {
     out
 }
 
-fn next_steps(target: &std::path::Path, database: Database) -> String {
-    let database_hint = match database {
-        Database::Postgres => "a local PostgreSQL 15 on 127.0.0.1:5432",
-        Database::Cockroachdb => {
-            "PostgreSQL on 127.0.0.1:5432 for development (see README for CockroachDB)"
-        }
+fn next_steps(target: &std::path::Path, request: &Request) -> String {
+    let database = match request.preset.preset.database {
+        Database::Postgres => "PostgreSQL 15 from docker-compose.yml",
+        Database::Cockroachdb => "PostgreSQL 15 stands in for CockroachDB locally",
     };
+    let port = request
+        .settings
+        .iter()
+        .find(|(key, _)| *key == "http_port")
+        .map(|(_, value)| value.to_string())
+        .unwrap_or_else(|| "8080".into());
     format!(
-        "\nNext steps:\n  cd {}\n  docker compose up -d db       # {database_hint}\n  export DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres\n  cargo test                     # every test gets a fresh database\n  cargo run                      # then open http://127.0.0.1:8080/docs\n",
-        target.display()
+        "\nNext steps:\n  cd {dir}\n  docker compose up -d db       # {database}\n  export DATABASE_URL=postgres://postgres:postgres@localhost:5432/{db}\n  cargo test                     # each test creates its own database\n  cargo run                      # then open http://localhost:{port}/docs\n",
+        dir = target.display(),
+        db = request.name.crate_ident(),
     )
 }
