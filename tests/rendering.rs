@@ -20,7 +20,10 @@ fn output_carries_no_machine_specific_paths() {
     let machine_paths = [
         format!("{}/", env!("CARGO_MANIFEST_DIR")),
         format!("{}/", std::env::temp_dir().display()),
-        format!("{}/", std::env::var("HOME").unwrap_or_else(|_| "/root".into())),
+        format!(
+            "{}/",
+            std::env::var("HOME").unwrap_or_else(|_| "/root".into())
+        ),
     ];
     for preset in all_presets() {
         for (path, bytes) in render_preset(&preset, "my-api").files() {
