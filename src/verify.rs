@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
@@ -92,8 +93,18 @@ pub struct Options {
     pub target_dir: PathBuf,
 }
 
-/// The pid of the cargo command running now, so an interrupt can stop it.
-static CURRENT_CHILD: Mutex<Option<u32>> = Mutex::new(None);
+/// What an interrupt must clean up: the running cargo command and the working directory.
+struct Running {
+    interrupted: bool,
+    child: Option<u32>,
+    workspace: Option<PathBuf>,
+}
+
+static RUNNING: Mutex<Running> = Mutex::new(Running {
+    interrupted: false,
+    child: None,
+    workspace: None,
+});
 
 /// Runs every step for every preset; `progress` receives one line per finished step.
 pub fn run(options: Options, progress: &mut dyn FnMut(&str)) -> Result<Vec<PresetReport>> {
@@ -102,6 +113,9 @@ pub fn run(options: Options, progress: &mut dyn FnMut(&str)) -> Result<Vec<Prese
         .prefix("stackgen-verify-")
         .tempdir()
         .context("cannot create a working directory for verify")?;
+    if !options.keep {
+        running().workspace = Some(workspace.path().to_path_buf());
+    }
     let (server, database_url) = match options.database_url {
         Some(url) => (None, url),
         None => {
@@ -131,6 +145,7 @@ pub fn run(options: Options, progress: &mut dyn FnMut(&str)) -> Result<Vec<Prese
         )?);
     }
     drop(server);
+    running().workspace = None;
     if options.keep {
         let kept = workspace.keep();
         progress(&format!(
@@ -218,13 +233,21 @@ fn run_step(
     } else {
         command.env_remove("DATABASE_URL");
     }
+    command.process_group(0);
     let started = Instant::now();
-    let mut child = command
-        .spawn()
-        .context("cannot run cargo; is it on PATH?")?;
-    *current_child() = Some(child.id());
+    let mut child = {
+        let mut running = running();
+        if running.interrupted {
+            anyhow::bail!("interrupted");
+        }
+        let child = command
+            .spawn()
+            .context("cannot run cargo; is it on PATH?")?;
+        running.child = Some(child.id());
+        child
+    };
     let status = child.wait();
-    *current_child() = None;
+    running().child = None;
     let status = status.context("cargo did not finish")?;
     let seconds = started.elapsed().as_secs_f64();
     let outcome = if status.success() {
@@ -256,21 +279,31 @@ fn tail(log: &mut File, lines: usize) -> Result<String> {
     Ok(all[all.len().saturating_sub(lines)..].join("\n"))
 }
 
-fn current_child() -> std::sync::MutexGuard<'static, Option<u32>> {
-    CURRENT_CHILD
+fn running() -> std::sync::MutexGuard<'static, Running> {
+    RUNNING
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// On Ctrl-C or SIGTERM: stop the running cargo, stop the throwaway database, exit 130.
+/// On Ctrl-C or SIGTERM: stop the running cargo (its whole process group, rustc included),
+/// stop the throwaway database, delete the working directory, exit 130. No cargo command is
+/// started once this has begun.
 fn install_interrupt_handler() {
     let installed = ctrlc::set_handler(|| {
-        if let Some(pid) = current_child().take() {
+        let (child, workspace) = {
+            let mut running = running();
+            running.interrupted = true;
+            (running.child.take(), running.workspace.take())
+        };
+        if let Some(pid) = child {
             let _ = Command::new("kill")
-                .args(["-TERM", &pid.to_string()])
+                .args(["-TERM", "--", &format!("-{pid}")])
                 .status();
         }
         throwaway_postgres::stop_active_server();
+        if let Some(workspace) = workspace {
+            let _ = std::fs::remove_dir_all(workspace);
+        }
         eprintln!("stackgen verify: interrupted; the throwaway database was stopped");
         std::process::exit(130);
     });

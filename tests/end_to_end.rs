@@ -3,7 +3,9 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
+use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::support::{Sandbox, shared_target_dir};
 
@@ -71,15 +73,22 @@ fn verify_reports_the_failing_step_with_the_tail_of_its_output() {
 }
 
 #[test]
-fn an_interrupted_verify_stops_its_throwaway_database() {
+fn an_interrupted_verify_stops_its_cargo_and_its_database_and_cleans_up() {
     let sandbox = Sandbox::new();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("stackgen"))
+    let scratch = sandbox.join("tmp");
+    std::fs::create_dir(&scratch).expect("mkdir");
+    // The throwaway server runs as `postgres` under root, so it must be able to reach TMPDIR.
+    for dir in [sandbox.path(), scratch.as_path()] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("stackgen"))
         .current_dir(sandbox.path())
         .env_remove("DATABASE_URL")
+        .env("TMPDIR", &scratch)
         .args(["verify", "--preset", "postgres-oauth2-jwt", "--target-dir"])
         .arg(sandbox.join("target"))
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .expect("stackgen starts");
     let stdout = child.stdout.take().expect("piped stdout");
@@ -97,6 +106,11 @@ fn an_interrupted_verify_stops_its_throwaway_database() {
         TcpStream::connect(("127.0.0.1", port)).is_ok(),
         "the database is up"
     );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !cargo_build_started(&scratch) {
+        assert!(Instant::now() < deadline, "cargo build never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -109,6 +123,22 @@ fn an_interrupted_verify_stops_its_throwaway_database() {
         TcpStream::connect(("127.0.0.1", port)).is_err(),
         "the throwaway database on port {port} is still running"
     );
+    std::thread::sleep(Duration::from_secs(1));
+    let left: Vec<_> = std::fs::read_dir(&scratch)
+        .expect("read TMPDIR")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind in TMPDIR: {left:?}");
+}
+
+/// Whether verify's working directory already holds the build step's log.
+fn cargo_build_started(scratch: &std::path::Path) -> bool {
+    walkdir::WalkDir::new(scratch)
+        .max_depth(2)
+        .into_iter()
+        .filter_map(Result::ok)
+        .any(|entry| entry.file_name() == "postgres-oauth2-jwt-build.log")
 }
 
 #[test]
