@@ -3,6 +3,7 @@
 mod support;
 
 mod claude_md;
+mod deployment_files;
 mod end_to_end;
 mod list_and_show;
 mod new;
