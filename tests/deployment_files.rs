@@ -84,8 +84,8 @@ fn the_dockerfile_builds_locked_in_stages_and_runs_unprivileged() {
         );
         let user = dockerfile
             .lines()
-            .filter_map(|l| l.strip_prefix("USER "))
-            .last()
+            .rev()
+            .find_map(|l| l.strip_prefix("USER "))
             .unwrap_or_else(|| panic!("{preset}: no USER instruction"));
         assert_ne!(user.trim(), "root", "{preset}: runs as root");
         assert!(
