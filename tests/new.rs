@@ -1,7 +1,7 @@
 use predicates::prelude::*;
 use predicates::str::contains;
 
-use crate::support::{Sandbox, render_preset};
+use crate::support::{Sandbox, assert_refused, render_preset};
 
 const PRESET: &str = "postgres-oauth2-jwt";
 
@@ -211,18 +211,11 @@ fn invalid_names_are_refused_with_a_suggestion_and_nothing_is_written() {
         ("my api", "whitespace"),
     ];
     for (name, message) in cases {
-        let sandbox = Sandbox::new();
-        sandbox
-            .stackgen(["new", name, "--preset", PRESET])
-            .assert()
-            .failure()
-            .code(1)
-            .stderr(contains("invalid project name"))
-            .stderr(contains(message));
-        assert!(
-            sandbox.entries().is_empty(),
-            "{name}: {:?}",
-            sandbox.entries()
+        assert_refused(&["new", name, "--preset", PRESET], 1, message);
+        assert_refused(
+            &["new", name, "--preset", PRESET],
+            1,
+            "invalid project name",
         );
     }
 }
@@ -272,17 +265,10 @@ fn set_with_an_unknown_key_or_a_wrong_type_is_refused() {
         ("http_port", 2, "not of the form key=value"),
     ];
     for (set, code, message) in cases {
-        let sandbox = Sandbox::new();
-        sandbox
-            .stackgen(["new", "my-api", "--preset", PRESET, "--set", set])
-            .assert()
-            .failure()
-            .code(code)
-            .stderr(contains(message));
-        assert!(
-            sandbox.entries().is_empty(),
-            "--set {set}: {:?}",
-            sandbox.entries()
+        assert_refused(
+            &["new", "my-api", "--preset", PRESET, "--set", set],
+            code,
+            message,
         );
     }
 }

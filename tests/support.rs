@@ -84,3 +84,20 @@ pub fn shared_target_dir() -> PathBuf {
         .join("target")
         .join("verify")
 }
+
+/// Runs stackgen in a fresh sandbox and asserts it refuses: exit `code`, `message` on stderr,
+/// and nothing written.
+pub fn assert_refused(args: &[&str], code: i32, message: &str) {
+    let sandbox = Sandbox::new();
+    sandbox
+        .stackgen(args)
+        .assert()
+        .failure()
+        .code(code)
+        .stderr(predicates::str::contains(message));
+    assert!(
+        sandbox.entries().is_empty(),
+        "{args:?} left {:?}",
+        sandbox.entries()
+    );
+}
