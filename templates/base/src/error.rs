@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -35,8 +35,9 @@ pub enum Error {
     /// Missing or invalid credentials (401, with `WWW-Authenticate: Bearer`).
     #[error("authentication is required")]
     Unauthorized,
-    #[error("you are not allowed to do this")]
-    Forbidden,
+    /// Authenticated but not allowed (403); the text says why.
+    #[error("{0}")]
+    Forbidden(Cow<'static, str>),
     #[error("{0}")]
     Conflict(Cow<'static, str>),
     #[error("{0}")]
@@ -68,7 +69,7 @@ impl Error {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Sqlx(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -85,20 +86,38 @@ impl From<JsonRejection> for Error {
     }
 }
 
+impl From<QueryRejection> for Error {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::Rejected {
+            status: rejection.status(),
+            detail: rejection.body_text(),
+        }
+    }
+}
+
+impl From<PathRejection> for Error {
+    fn from(rejection: PathRejection) -> Self {
+        Self::Rejected {
+            status: rejection.status(),
+            detail: rejection.body_text(),
+        }
+    }
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
         let detail: Cow<'static, str> = match &self {
             Self::Validation(_) => "The request has invalid fields.".into(),
             Self::Rejected { detail, .. } => detail.clone().into(),
-            Self::NotFound(detail) | Self::Conflict(detail) | Self::ServiceUnavailable(detail) => {
-                detail.clone()
-            }
+            Self::NotFound(detail)
+            | Self::Forbidden(detail)
+            | Self::Conflict(detail)
+            | Self::ServiceUnavailable(detail) => detail.clone(),
             Self::MethodNotAllowed => {
                 "This endpoint does not support the request method; see the Allow header.".into()
             }
             Self::Unauthorized => "Authentication is required.".into(),
-            Self::Forbidden => "You are not allowed to perform this action.".into(),
             Self::Sqlx(_) | Self::Internal(_) => {
                 tracing::error!(error = %Chain(&self), "request failed");
                 "An unexpected error occurred.".into()

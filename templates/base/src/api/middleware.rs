@@ -23,8 +23,8 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::{Level, Span};
 
-use crate::config::ServerConfig;
-use crate::error::{PROBLEM_CONTENT_TYPE, Problem};
+use crate::core::config::ServerConfig;
+use crate::error::Problem;
 
 /// The largest request body accepted, in bytes (1 MiB).
 pub const REQUEST_BODY_LIMIT_BYTES: usize = 1024 * 1024;
@@ -96,6 +96,7 @@ fn cors(allowed_origins: &[HeaderValue]) -> Option<CorsLayer> {
 
 /// The timeout and body-limit layers answer with an empty or plain-text body. Give those
 /// responses the problem document every other error has, keeping their status and headers.
+/// Typed error bodies (problem documents, OAuth2 errors) pass through untouched.
 async fn problem_for_bare_errors<B>(response: Response<B>) -> Response
 where
     B: HttpBody<Data = Bytes> + Send + 'static,
@@ -103,11 +104,12 @@ where
 {
     let status = response.status();
     let is_error = status.is_client_error() || status.is_server_error();
-    let is_problem = response
+    // Bodies without a type, or plain text, come from middleware; JSON came from a handler.
+    let is_bare = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value == PROBLEM_CONTENT_TYPE);
-    if !is_error || is_problem {
+        .is_none_or(|value| value.as_bytes().starts_with(b"text/plain"));
+    if !is_error || !is_bare {
         return response.map(Body::new);
     }
     let detail = match status {
@@ -127,6 +129,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::PROBLEM_CONTENT_TYPE;
     use axum::body::to_bytes;
     use axum::routing::get;
     use tower::ServiceExt;

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{LogConfig, LogFormat};
+use crate::core::config::{LogConfig, LogFormat};
 
 /// Installs the global subscriber. Call it once, before anything logs.
 pub fn init(config: &LogConfig) -> anyhow::Result<()> {

@@ -1,0 +1,13 @@
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A row of `items`; every item belongs to one user.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Item {
+    pub id: Uuid,
+    pub owner_id: Uuid,
+    pub title: String,
+    pub description: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}

@@ -1,0 +1,94 @@
+//! Refresh-token storage: issue, claim once, detect reuse, revoke.
+
+use sqlx::PgExecutor;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::models::RefreshToken;
+
+pub struct NewRefreshToken<'a> {
+    pub user_id: Uuid,
+    pub family_id: Uuid,
+    pub token_hash: &'a [u8],
+    pub expires_at: OffsetDateTime,
+}
+
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    token: NewRefreshToken<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token.user_id)
+    .bind(token.family_id)
+    .bind(token.token_hash)
+    .bind(token.expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Marks the token used if it is unused, unrevoked and unexpired, in one statement, so two
+/// concurrent refreshes with the same token cannot both succeed.
+pub async fn claim(
+    db: impl PgExecutor<'_>,
+    token_hash: &[u8],
+    now: OffsetDateTime,
+) -> Result<Option<RefreshToken>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE refresh_tokens SET used_at = $2 \
+         WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2 \
+         RETURNING id, user_id, family_id, created_at, expires_at, used_at, revoked_at",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn find_by_hash(
+    db: impl PgExecutor<'_>,
+    token_hash: &[u8],
+) -> Result<Option<RefreshToken>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, user_id, family_id, created_at, expires_at, used_at, revoked_at \
+         FROM refresh_tokens WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await
+}
+
+/// Revokes every token of a family that is not revoked yet; returns how many were.
+pub async fn revoke_family(
+    db: impl PgExecutor<'_>,
+    family_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(family_id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected())
+}
+
+/// Revokes every token the user holds (after a password change, for instance).
+pub async fn revoke_all_for_user(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected())
+}

@@ -1,0 +1,70 @@
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+use crate::models::User;
+
+/// The unique index that makes e-mail addresses case-insensitively unique.
+pub const EMAIL_UNIQUE_INDEX: &str = "users_email_lower_key";
+
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub full_name: &'a str,
+}
+
+/// Fails with a unique violation on [`EMAIL_UNIQUE_INDEX`] when the address is taken.
+pub async fn insert(db: impl PgExecutor<'_>, user: NewUser<'_>) -> Result<User, sqlx::Error> {
+    sqlx::query_as(
+        "INSERT INTO users (email, password_hash, full_name) VALUES ($1, $2, $3) \
+         RETURNING id, email, password_hash, full_name, is_active, created_at, updated_at",
+    )
+    .bind(user.email)
+    .bind(user.password_hash)
+    .bind(user.full_name)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn find_by_id(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, email, password_hash, full_name, is_active, created_at, updated_at \
+         FROM users WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Case-insensitive, served by the unique index on `lower(email)`.
+pub async fn find_by_email(
+    db: impl PgExecutor<'_>,
+    email: &str,
+) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, email, password_hash, full_name, is_active, created_at, updated_at \
+         FROM users WHERE lower(email) = lower($1)",
+    )
+    .bind(email)
+    .fetch_optional(db)
+    .await
+}
+
+/// Changes the given fields; `None` keeps the stored value.
+pub async fn update(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    full_name: Option<&str>,
+    password_hash: Option<&str>,
+) -> Result<User, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE users SET full_name = COALESCE($2, full_name), \
+         password_hash = COALESCE($3, password_hash), updated_at = now() \
+         WHERE id = $1 \
+         RETURNING id, email, password_hash, full_name, is_active, created_at, updated_at",
+    )
+    .bind(id)
+    .bind(full_name)
+    .bind(password_hash)
+    .fetch_one(db)
+    .await
+}

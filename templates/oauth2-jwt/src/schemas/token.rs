@@ -1,0 +1,66 @@
+//! The OAuth2 token and revocation endpoints' bodies (RFC 6749 section 4.3 and 6, RFC 7009).
+
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Form body of `POST /api/v1/auth/token`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// `password` or `refresh_token`.
+    #[schema(example = "password")]
+    pub grant_type: Option<String>,
+    /// The user's e-mail address (password grant).
+    #[schema(example = "ada@example.com")]
+    pub username: Option<String>,
+    /// Password grant.
+    #[schema(value_type = Option<String>, format = Password)]
+    pub password: Option<SecretString>,
+    /// Refresh-token grant.
+    #[schema(value_type = Option<String>)]
+    pub refresh_token: Option<SecretString>,
+    /// Accepted and ignored: this service defines no scopes.
+    pub scope: Option<String>,
+}
+
+/// A successful token response (RFC 6749 section 5.1).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `bearer`.
+    #[schema(example = "bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: u64,
+    /// Single use: exchange it with `grant_type=refresh_token` for a new pair.
+    pub refresh_token: String,
+}
+
+/// The error codes of RFC 6749 section 5.2 that this service answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthErrorCode {
+    InvalidRequest,
+    InvalidGrant,
+    UnsupportedGrantType,
+}
+
+/// An error response of the token and revocation endpoints (RFC 6749 section 5.2).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct OAuthErrorResponse {
+    pub error: OAuthErrorCode,
+    #[schema(example = "The credentials or the refresh token are invalid.")]
+    pub error_description: String,
+}
+
+/// Form body of `POST /api/v1/auth/revoke` (RFC 7009).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RevokeRequest {
+    /// The refresh token to revoke.
+    #[schema(value_type = Option<String>)]
+    pub token: Option<SecretString>,
+    /// Optional; only `refresh_token` is revocable here.
+    #[schema(example = "refresh_token")]
+    pub token_type_hint: Option<String>,
+}

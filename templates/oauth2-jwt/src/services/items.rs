@@ -1,0 +1,63 @@
+//! Items belong to the user who created them; nobody else can see or change them.
+
+use uuid::Uuid;
+
+use crate::error::Error;
+use crate::models::{Item, User};
+use crate::repositories::items;
+use crate::schemas::item::{ItemChanges, NewItem, Page};
+use crate::state::AppState;
+
+fn not_found() -> Error {
+    Error::NotFound("No item with this id exists.".into())
+}
+
+pub async fn create(state: &AppState, owner: &User, item: NewItem) -> Result<Item, Error> {
+    let item = items::insert(
+        &state.pool,
+        owner.id,
+        &item.title,
+        item.description.as_deref(),
+    )
+    .await?;
+    Ok(item)
+}
+
+/// A page of the owner's items and how many they have in all.
+pub async fn list(state: &AppState, owner: &User, page: Page) -> Result<(Vec<Item>, i64), Error> {
+    let items = items::list(&state.pool, owner.id, page.limit, page.offset).await?;
+    let total = items::count(&state.pool, owner.id).await?;
+    Ok((items, total))
+}
+
+/// Another user's item answers 404, exactly like a missing one.
+pub async fn get(state: &AppState, owner: &User, id: Uuid) -> Result<Item, Error> {
+    items::find(&state.pool, owner.id, id)
+        .await?
+        .ok_or_else(not_found)
+}
+
+pub async fn update(
+    state: &AppState,
+    owner: &User,
+    id: Uuid,
+    changes: ItemChanges,
+) -> Result<Item, Error> {
+    items::update(
+        &state.pool,
+        owner.id,
+        id,
+        changes.title.as_deref(),
+        changes.description.as_ref().map(Option::as_deref),
+    )
+    .await?
+    .ok_or_else(not_found)
+}
+
+pub async fn delete(state: &AppState, owner: &User, id: Uuid) -> Result<(), Error> {
+    if items::delete(&state.pool, owner.id, id).await? {
+        Ok(())
+    } else {
+        Err(not_found())
+    }
+}
