@@ -5,6 +5,7 @@ mod support;
 mod claude_md;
 mod deployment_files;
 mod end_to_end;
+mod generated_contracts;
 mod list_and_show;
 mod new;
 mod preset_files;

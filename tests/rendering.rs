@@ -79,7 +79,7 @@ fn every_generated_project_ships_the_files_the_design_promises() {
         ".github/workflows/ci.yml",
         "src/main.rs",
         "src/lib.rs",
-        "src/config.rs",
+        "src/core/config.rs",
         "src/error.rs",
     ];
     for preset in all_presets() {
