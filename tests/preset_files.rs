@@ -92,7 +92,7 @@ fn an_unknown_layer_is_refused_with_the_available_ones() {
         .assert()
         .failure()
         .stderr(contains(
-            "unknown layer `bsae` (did you mean `base`?); available layers: base, oauth2-jwt",
+            "unknown layer `bsae` (did you mean `base`?); available layers: accounts, base, oauth2-jwt",
         ));
 }
 

@@ -14,6 +14,8 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::db::retry::WriteError;
+
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
 /// Messages per field, e.g. `{"email": ["must contain @"]}`.
@@ -73,6 +75,22 @@ impl Error {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Sqlx(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// A transaction that kept conflicting is the database being busy, not a bug: 503, so the
+/// client may try again.
+impl From<WriteError> for Error {
+    fn from(error: WriteError) -> Self {
+        match error {
+            WriteError::Database(error) => Self::Sqlx(error),
+            gave_up @ WriteError::GaveUp { .. } => {
+                tracing::warn!(error = %Chain(&gave_up), "giving up on a write transaction");
+                Self::ServiceUnavailable(
+                    "The change conflicted with concurrent ones too often; try again.".into(),
+                )
+            }
         }
     }
 }

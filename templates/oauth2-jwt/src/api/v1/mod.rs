@@ -1,11 +1,11 @@
 //! Version 1 of the API, served under `/api/v1`.
 
 mod auth;
-mod items;
 mod users;
 
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::api::items;
 use crate::state::AppState;
 
 /// Where this version is mounted.

@@ -1,7 +1,11 @@
 //! Items belong to the user who created them; nobody else can see or change them.
+//!
+//! Writes run through `db::retry::write`, so a transaction that conflicts with a concurrent
+//! one is retried instead of failing the request.
 
 use uuid::Uuid;
 
+use crate::db::retry;
 use crate::error::Error;
 use crate::models::{Item, User};
 use crate::repositories::items;
@@ -13,12 +17,13 @@ fn not_found() -> Error {
 }
 
 pub async fn create(state: &AppState, owner: &User, item: NewItem) -> Result<Item, Error> {
-    let item = items::insert(
-        &state.pool,
-        owner.id,
-        &item.title,
-        item.description.as_deref(),
-    )
+    let (title, description) = (item.title.as_str(), item.description.as_deref());
+    let item = retry::write(&state.pool, |mut tx| {
+        Box::pin(async move {
+            let item = items::insert(&mut *tx, owner.id, title, description).await?;
+            Ok((item, tx))
+        })
+    })
     .await?;
     Ok(item)
 }
@@ -43,21 +48,25 @@ pub async fn update(
     id: Uuid,
     changes: ItemChanges,
 ) -> Result<Item, Error> {
-    items::update(
-        &state.pool,
-        owner.id,
-        id,
-        changes.title.as_deref(),
-        changes.description.as_ref().map(Option::as_deref),
-    )
+    let title = changes.title.as_deref();
+    let description = changes.description.as_ref().map(Option::as_deref);
+    retry::write(&state.pool, |mut tx| {
+        Box::pin(async move {
+            let item = items::update(&mut *tx, owner.id, id, title, description).await?;
+            Ok((item, tx))
+        })
+    })
     .await?
     .ok_or_else(not_found)
 }
 
 pub async fn delete(state: &AppState, owner: &User, id: Uuid) -> Result<(), Error> {
-    if items::delete(&state.pool, owner.id, id).await? {
-        Ok(())
-    } else {
-        Err(not_found())
-    }
+    let deleted = retry::write(&state.pool, |mut tx| {
+        Box::pin(async move {
+            let deleted = items::delete(&mut *tx, owner.id, id).await?;
+            Ok((deleted, tx))
+        })
+    })
+    .await?;
+    if deleted { Ok(()) } else { Err(not_found()) }
 }
