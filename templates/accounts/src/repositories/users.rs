@@ -6,6 +6,7 @@ use crate::models::User;
 /// The unique index that makes e-mail addresses case-insensitively unique.
 pub const EMAIL_UNIQUE_INDEX: &str = "users_email_lower_key";
 
+#[derive(Clone, Copy)]
 pub struct NewUser<'a> {
     pub email: &'a str,
     pub password_hash: &'a str,
