@@ -148,3 +148,57 @@ fn the_oauth2_preset_ships_no_real_secret_and_a_long_enough_local_one() {
         );
     }
 }
+
+/// The SQL in the code of a CockroachDB preset (string literals of its repositories and
+/// database module) avoids what CockroachDB rejects, as its migrations do.
+#[test]
+fn cockroach_presets_send_no_sql_cockroachdb_rejects() {
+    let forbidden = [
+        "SERIAL",
+        "PG_ADVISORY_LOCK",
+        "PG_ADVISORY_XACT_LOCK",
+        "LISTEN",
+        "NOTIFY",
+        "EXTENSION",
+        "DEFERRABLE",
+        "TRIGGER",
+    ];
+    let mut scanned = 0;
+    for preset in stackgen::preset::embedded_names() {
+        if !preset.starts_with("cockroach-") {
+            continue;
+        }
+        let rendered = render_preset(&preset, "my-api");
+        for (path, bytes) in rendered.files() {
+            let holds_sql = path.starts_with("src/repositories/")
+                || path.starts_with("src/db")
+                || path.starts_with("src/auth/");
+            if !(holds_sql && path.ends_with(".rs")) {
+                continue;
+            }
+            scanned += 1;
+            let code = String::from_utf8_lossy(bytes);
+            for literal in string_literals(&code) {
+                let words: Vec<String> = literal
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .map(str::to_uppercase)
+                    .collect();
+                for construct in forbidden {
+                    assert!(
+                        !words.iter().any(|word| word == construct),
+                        "{preset}: {path} sends {construct} in {literal:?}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(scanned > 0, "no SQL-bearing file was scanned");
+}
+
+/// The contents of the double-quoted strings on lines that are not comments.
+fn string_literals(code: &str) -> Vec<&str> {
+    code.lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .flat_map(|line| line.split('"').skip(1).step_by(2))
+        .collect()
+}
