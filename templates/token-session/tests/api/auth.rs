@@ -108,12 +108,7 @@ async fn a_cookie_session_reads_without_and_writes_only_with_its_csrf_token() {
     let browser = app.cookie_session(&user).await;
     let item = json!({"title": "from the browser"});
 
-    let read = app
-        .with_cookie(Method::GET, "/api/users/me/", &browser)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(read.status(), StatusCode::OK);
+    assert_eq!(app.me_status_with_cookie(&browser).await, StatusCode::OK);
 
     let without = app
         .with_cookie(Method::POST, "/api/items/", &browser)
@@ -260,18 +255,12 @@ async fn logout_revokes_the_token_and_clears_the_cookies() {
             .iter()
             .any(|c| c.starts_with("__Host-csrf=;") && c.contains("Max-Age=0"))
     );
-    let after = app
-        .bearer(Method::GET, "/api/users/me/", &token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
-    let still = app
-        .bearer(Method::GET, "/api/users/me/", &other)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(still.status(), StatusCode::OK, "other sessions live on");
+    assert_eq!(app.me_status(&token).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.me_status(&other).await,
+        StatusCode::OK,
+        "other sessions live on"
+    );
 }
 
 #[tokio::test]
@@ -292,12 +281,10 @@ async fn a_cookie_logout_needs_the_csrf_token() {
         .await
         .unwrap();
     assert_eq!(real.status(), StatusCode::NO_CONTENT);
-    let after = app
-        .with_cookie(Method::GET, "/api/users/me/", &browser)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.me_status_with_cookie(&browser).await,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -315,24 +302,12 @@ async fn logout_all_revokes_every_session_of_the_user_only() {
         .unwrap();
 
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let phone_after = app
-        .bearer(Method::GET, "/api/users/me/", &phone)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(phone_after.status(), StatusCode::UNAUTHORIZED);
-    let browser_after = app
-        .with_cookie(Method::GET, "/api/users/me/", &browser)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(browser_after.status(), StatusCode::UNAUTHORIZED);
-    let stranger_after = app
-        .bearer(Method::GET, "/api/users/me/", &stranger)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stranger_after.status(), StatusCode::OK);
+    assert_eq!(app.me_status(&phone).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.me_status_with_cookie(&browser).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.me_status(&stranger).await, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -351,18 +326,8 @@ async fn rotation_issues_a_new_header_token_and_kills_the_old_one_at_once() {
     let body: Value = response.json().await.unwrap();
     let new = body["token"].as_str().unwrap();
     assert_ne!(new, old);
-    let old_after = app
-        .bearer(Method::GET, "/api/users/me/", &old)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(old_after.status(), StatusCode::UNAUTHORIZED);
-    let new_after = app
-        .bearer(Method::GET, "/api/users/me/", new)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(new_after.status(), StatusCode::OK);
+    assert_eq!(app.me_status(&old).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me_status(new).await, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -385,12 +350,10 @@ async fn rotating_a_cookie_session_sets_new_cookies() {
     let body: Value = response.json().await.unwrap();
     assert!(body.get("token").is_none());
     assert_eq!(body["csrf_token"], csrf.as_str());
-    let old_after = app
-        .with_cookie(Method::GET, "/api/users/me/", &browser)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(old_after.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.me_status_with_cookie(&browser).await,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -404,21 +367,15 @@ async fn a_token_dies_at_its_absolute_expiry_however_much_it_is_used() {
     while elapsed + step < ttl {
         app.clock.advance(step);
         elapsed += step;
-        let response = app
-            .bearer(Method::GET, "/api/users/me/", &token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "alive after {elapsed:?}");
+        assert_eq!(
+            app.me_status(&token).await,
+            StatusCode::OK,
+            "alive after {elapsed:?}"
+        );
     }
     app.clock.advance(ttl - elapsed);
 
-    let response = app
-        .bearer(Method::GET, "/api/users/me/", &token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me_status(&token).await, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -428,31 +385,20 @@ async fn a_token_dies_when_it_goes_unused_for_the_idle_timeout() {
     let idle = app.config.auth.token_idle_timeout;
 
     app.clock.advance(idle - Duration::from_secs(61));
-    let used = app
-        .bearer(Method::GET, "/api/users/me/", &token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(used.status(), StatusCode::OK, "just inside the idle window");
-    app.clock.advance(idle - Duration::from_secs(1));
-    let still = app
-        .bearer(Method::GET, "/api/users/me/", &token)
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        still.status(),
+        app.me_status(&token).await,
+        StatusCode::OK,
+        "just inside the idle window"
+    );
+    app.clock.advance(idle - Duration::from_secs(1));
+    assert_eq!(
+        app.me_status(&token).await,
         StatusCode::OK,
         "the last use restarted the window"
     );
     app.clock.advance(idle);
 
-    let response = app
-        .bearer(Method::GET, "/api/users/me/", &token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me_status(&token).await, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

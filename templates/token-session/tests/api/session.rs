@@ -61,6 +61,26 @@ impl TestApp {
             .header("x-csrf-token", &session.csrf)
     }
 
+    /// What `GET /api/users/me/` answers with this bearer token: 200 while it lives.
+    pub async fn me_status(&self, token: &str) -> StatusCode {
+        let request = self.bearer(Method::GET, "/api/users/me/", token);
+        request
+            .send()
+            .await
+            .expect("failed to send the request")
+            .status()
+    }
+
+    /// What `GET /api/users/me/` answers with this browser's session cookie.
+    pub async fn me_status_with_cookie(&self, session: &CookieSession) -> StatusCode {
+        let request = self.with_cookie(Method::GET, "/api/users/me/", session);
+        request
+            .send()
+            .await
+            .expect("failed to send the request")
+            .status()
+    }
+
     /// Registers a user with a unique e-mail address through the API.
     pub async fn register_user(&self) -> TestUser {
         let email = format!("user-{}@example.com", Uuid::new_v4().simple());
