@@ -45,6 +45,10 @@ impl Request {
                 summary: &preset.summary,
             },
             database: preset.database,
+            local_database: LocalDatabase::for_development(
+                preset.database,
+                &self.name.crate_ident(),
+            ),
             auth: preset.auth,
             settings: &self.settings,
             stackgen: StackgenInfo {
@@ -60,9 +64,52 @@ pub struct Context<'a> {
     pub project: ProjectNames<'a>,
     pub preset: PresetInfo<'a>,
     pub database: Database,
+    /// The database server the generated compose file starts for local development.
+    pub local_database: LocalDatabase,
     pub auth: Auth,
     pub settings: &'a Settings,
     pub stackgen: StackgenInfo,
+}
+
+/// How a developer reaches the local database server: the values README, `.env.example`, the
+/// test harness's hint and the compose file must agree on.
+#[derive(Debug, Serialize)]
+pub struct LocalDatabase {
+    /// `PostgreSQL` or `CockroachDB`.
+    pub server: String,
+    pub port: u16,
+    pub user: &'static str,
+    /// Empty when the server takes no password (an insecure CockroachDB node).
+    pub password: &'static str,
+    /// The project's own database.
+    pub url: String,
+    /// A database that always exists, on which the tests create theirs.
+    pub admin_url: String,
+}
+
+impl LocalDatabase {
+    fn for_development(database: Database, crate_name: &str) -> Self {
+        let server = database.to_string();
+        match database {
+            Database::Postgres => Self {
+                server,
+                port: 5432,
+                user: "postgres",
+                password: "postgres",
+                url: format!("postgres://postgres:postgres@localhost:5432/{crate_name}"),
+                admin_url: "postgres://postgres:postgres@localhost:5432/postgres".to_owned(),
+            },
+            // `--insecure` nodes accept root without a password and speak no TLS.
+            Database::Cockroachdb => Self {
+                server,
+                port: 26257,
+                user: "root",
+                password: "",
+                url: format!("postgresql://root@localhost:26257/{crate_name}?sslmode=disable"),
+                admin_url: "postgresql://root@localhost:26257/defaultdb?sslmode=disable".to_owned(),
+            },
+        }
+    }
 }
 
 /// The project name in every case a template needs.
