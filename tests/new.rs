@@ -14,8 +14,10 @@ fn new_writes_the_rendered_tree_and_prints_next_steps() {
         .success()
         .stdout(contains("Created my-api from preset postgres-oauth2-jwt"))
         .stdout(contains("cd my-api"))
-        .stdout(contains("cargo test"))
-        .stdout(contains("cargo run"));
+        .stdout(contains(
+            "DATABASE_URL='postgres://postgres:postgres@localhost:5432/postgres' cargo test",
+        ))
+        .stdout(contains("docker compose up --build"));
     let rendered = render_preset(PRESET, "my-api");
     for (path, bytes) in rendered.files() {
         let on_disk = std::fs::read(sandbox.join("my-api").join(path)).expect(path);
@@ -27,6 +29,22 @@ fn new_writes_the_rendered_tree_and_prints_next_steps() {
         "staging directory left behind: {:?}",
         sandbox.entries()
     );
+}
+
+#[test]
+fn next_steps_name_the_database_the_compose_file_starts() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .stackgen(["new", "my-api", "--preset", "cockroach-token-session"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "insecure CockroachDB node, local only, on localhost:26257",
+        ))
+        .stdout(contains(
+            "DATABASE_URL='postgresql://root@localhost:26257/defaultdb?sslmode=disable' cargo test",
+        ))
+        .stdout(contains("PostgreSQL").not());
 }
 
 #[test]

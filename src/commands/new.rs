@@ -64,19 +64,22 @@ fn dry_run_listing(plan: &Plan) -> String {
 }
 
 fn next_steps(target: &std::path::Path, request: &Request) -> String {
-    let database = match request.preset.preset.database {
-        Database::Postgres => "PostgreSQL 15 from docker-compose.yml",
-        Database::Cockroachdb => "PostgreSQL 15 stands in for CockroachDB locally",
-    };
+    let context = request.context();
+    let local = &context.local_database;
     let port = request
         .settings
         .iter()
         .find(|(key, _)| *key == "http_port")
         .map(|(_, value)| value.to_string())
         .unwrap_or_else(|| "8080".into());
+    let server = match request.preset.preset.database {
+        Database::Postgres => "PostgreSQL 15",
+        Database::Cockroachdb => "one insecure CockroachDB node, local only",
+    };
     format!(
-        "\nNext steps:\n  cd {dir}\n  docker compose up -d db       # {database}\n  export DATABASE_URL=postgres://postgres:postgres@localhost:5432/{db}\n  cargo test                     # each test creates its own database\n  cargo run                      # then open http://localhost:{port}/docs\n",
+        "\nNext steps:\n  cd {dir}\n  docker compose up -d db        # {server}, on localhost:{db_port}\n  DATABASE_URL='{admin_url}' cargo test\n  docker compose up --build      # the service; then open http://localhost:{port}/docs\n",
         dir = target.display(),
-        db = request.name.crate_ident(),
+        db_port = local.port,
+        admin_url = local.admin_url,
     )
 }
