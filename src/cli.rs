@@ -9,11 +9,14 @@ use crate::settings::Override;
 #[derive(Debug, Parser)]
 #[command(
     name = "stackgen",
-    version,
+    version = crate::embedded::version(),
     about = "Generate a verified Rust API (axum + sqlx + PostgreSQL/CockroachDB + auth) with an honest CLAUDE.md",
     propagate_version = true
 )]
 pub struct Cli {
+    /// Print only data and errors: no progress, no next steps
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -30,6 +33,10 @@ pub enum Command {
     ClaudeMd(ClaudeMdArgs),
     /// Generate presets into a temporary directory, then build, lint and test them
     Verify(VerifyArgs),
+    /// Show how a generated project differs from what this stackgen would generate now
+    Diff(DiffArgs),
+    /// Print a shell completion script, e.g. `stackgen completions bash > ~/.local/share/bash-completion/completions/stackgen`
+    Completions(CompletionsArgs),
 }
 
 /// Which preset: an embedded one by name, or a user's YAML file.
@@ -44,12 +51,18 @@ pub struct PresetChoice {
     pub preset_file: Option<PathBuf>,
 }
 
+/// Without NAME or a preset, `new` asks for them on a terminal (the wizard); elsewhere, or with
+/// `--no-input`, it says which flags to pass.
 #[derive(Debug, Args)]
 pub struct NewArgs {
     /// The project (crate) name, e.g. my-api
-    pub name: String,
-    #[command(flatten)]
-    pub preset: PresetChoice,
+    pub name: Option<String>,
+    /// An embedded preset (see `stackgen list`)
+    #[arg(long, value_name = "PRESET", conflicts_with = "preset_file")]
+    pub preset: Option<String>,
+    /// A preset of your own, in YAML, built from the embedded template layers
+    #[arg(long, value_name = "PATH")]
+    pub preset_file: Option<PathBuf>,
     /// Where to create the project [default: ./NAME]
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
@@ -62,6 +75,12 @@ pub struct NewArgs {
     /// Print the files that would be written (path and size) and write nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Never ask questions: anything missing is an error
+    #[arg(long)]
+    pub no_input: bool,
+    /// Print a JSON manifest of the files written (path, size, SHA-256) instead of prose
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -117,4 +136,24 @@ pub struct VerifyArgs {
     /// Cargo target directory shared by every generated project and run
     #[arg(long, value_name = "DIR", env = "STACKGEN_TARGET_DIR")]
     pub target_dir: Option<PathBuf>,
+    /// Print one JSON report (each preset's steps: status, seconds, output tail) instead of lines
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The generated project (the directory holding .stackgen.yaml)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Exit with status 1 when there are differences (for CI)
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }

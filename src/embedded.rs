@@ -1,6 +1,9 @@
 //! The presets and templates compiled into the binary, so stackgen works from any directory, offline.
 
-use include_dir::{Dir, include_dir};
+use std::sync::OnceLock;
+
+use include_dir::{Dir, DirEntry, include_dir};
+use sha2::{Digest, Sha256};
 
 pub static PRESETS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/presets");
 pub static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -25,4 +28,52 @@ pub fn template_source(name: &str) -> Option<&'static str> {
     TEMPLATES
         .get_file(name)
         .and_then(|file| file.contents_utf8())
+}
+
+/// `--version`: the crate version and a digest of the embedded presets and templates, so two
+/// binaries that print the same line generate the same projects.
+pub fn version() -> &'static str {
+    static VERSION: OnceLock<String> = OnceLock::new();
+    VERSION.get_or_init(|| {
+        format!(
+            "{} (templates {})",
+            env!("CARGO_PKG_VERSION"),
+            template_set_version()
+        )
+    })
+}
+
+/// The first 12 hex digits of a SHA-256 over every embedded preset and template (path and bytes).
+pub fn template_set_version() -> &'static str {
+    static DIGEST: OnceLock<String> = OnceLock::new();
+    DIGEST.get_or_init(|| {
+        let mut files = Vec::new();
+        collect_files(&PRESETS, "presets", &mut files);
+        collect_files(&TEMPLATES, "templates", &mut files);
+        files.sort();
+        let mut hasher = Sha256::new();
+        for (path, contents) in files {
+            hasher.update((path.len() as u64).to_le_bytes());
+            hasher.update(path.as_bytes());
+            hasher.update((contents.len() as u64).to_le_bytes());
+            hasher.update(contents);
+        }
+        hex(&hasher.finalize()[..6])
+    })
+}
+
+fn collect_files(dir: &Dir<'static>, root: &str, out: &mut Vec<(String, &'static [u8])>) {
+    for entry in dir.entries() {
+        match entry {
+            DirEntry::Dir(child) => collect_files(child, root, out),
+            DirEntry::File(file) => {
+                out.push((format!("{root}/{}", file.path().display()), file.contents()))
+            }
+        }
+    }
+}
+
+/// Lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -42,7 +42,7 @@ impl Step {
         }
     }
 
-    fn cargo_args(self) -> &'static [&'static str] {
+    pub fn cargo_args(self) -> &'static [&'static str] {
         match self {
             Self::Build => &["build", "--locked"],
             Self::Clippy => &[
@@ -106,8 +106,24 @@ static RUNNING: Mutex<Running> = Mutex::new(Running {
     workspace: None,
 });
 
-/// Runs every step for every preset; `progress` receives one line per finished step.
-pub fn run(options: Options, progress: &mut dyn FnMut(&str)) -> Result<Vec<PresetReport>> {
+/// What `verify` tells its caller as it goes.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A fact about the run, such as where the database is.
+    Note(&'a str),
+    StepStarted {
+        preset: &'a str,
+        step: Step,
+    },
+    StepFinished {
+        preset: &'a str,
+        report: &'a StepReport,
+        project_dir: &'a Path,
+    },
+}
+
+/// Runs every step for every preset, telling `progress` about each.
+pub fn run(options: Options, progress: &mut dyn FnMut(Event<'_>)) -> Result<Vec<PresetReport>> {
     install_interrupt_handler();
     let workspace = tempfile::Builder::new()
         .prefix("stackgen-verify-")
@@ -120,10 +136,10 @@ pub fn run(options: Options, progress: &mut dyn FnMut(&str)) -> Result<Vec<Prese
         Some(url) => (None, url),
         None => {
             let server = ThrowawayPostgres::start()?;
-            progress(&format!(
+            progress(Event::Note(&format!(
                 "database: throwaway PostgreSQL on 127.0.0.1:{} (stopped when verify ends)",
                 server.port()
-            ));
+            )));
             let url = server.url();
             (Some(server), url)
         }
@@ -148,10 +164,10 @@ pub fn run(options: Options, progress: &mut dyn FnMut(&str)) -> Result<Vec<Prese
     running().workspace = None;
     if options.keep {
         let kept = workspace.keep();
-        progress(&format!(
+        progress(Event::Note(&format!(
             "kept the generated projects in {}",
             kept.display()
-        ));
+        )));
     }
     Ok(reports)
 }
@@ -161,7 +177,7 @@ fn verify_preset(
     workspace: &Path,
     target_dir: &Path,
     database_url: &str,
-    progress: &mut dyn FnMut(&str),
+    progress: &mut dyn FnMut(Event<'_>),
 ) -> Result<PresetReport> {
     let preset_name = preset.preset.name.clone();
     let name = ProjectName::parse(&preset_name)
@@ -174,24 +190,17 @@ fn verify_preset(
 
     let mut steps = Vec::new();
     for step in Step::ALL {
+        progress(Event::StepStarted {
+            preset: &preset_name,
+            step,
+        });
         let report = run_step(step, &project_dir, target_dir, database_url)?;
-        let status = match report.outcome {
-            Outcome::Passed => "ok",
-            Outcome::Failed { .. } => "FAILED",
-        };
-        progress(&format!(
-            "{preset_name:<26} {:<7} {status:<7} {:>7.1}s",
-            step.name(),
-            report.seconds
-        ));
+        progress(Event::StepFinished {
+            preset: &preset_name,
+            report: &report,
+            project_dir: &project_dir,
+        });
         let failed = matches!(report.outcome, Outcome::Failed { .. });
-        if let Outcome::Failed { tail } = &report.outcome {
-            progress(&format!(
-                "--- last lines of `cargo {}` in {} ---\n{tail}\n---",
-                step.cargo_args().join(" "),
-                project_dir.display()
-            ));
-        }
         steps.push(report);
         if failed {
             break;

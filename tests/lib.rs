@@ -4,11 +4,14 @@ mod support;
 
 mod claude_md;
 mod deployment_files;
+mod diff;
 mod end_to_end;
 mod generated_contracts;
 mod list_and_show;
 mod new;
+mod output;
 mod preset_files;
 mod rendering;
 mod snapshots;
 mod verify;
+mod wizard;

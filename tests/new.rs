@@ -1,5 +1,6 @@
 use predicates::prelude::*;
 use predicates::str::contains;
+use sha2::Digest;
 
 use crate::support::{Sandbox, assert_refused, render_preset};
 
@@ -291,12 +292,85 @@ fn set_with_an_unknown_key_or_a_wrong_type_is_refused() {
     }
 }
 
+/// Without a terminal stackgen never waits for input: what is missing is an error naming the
+/// flags. (assert_cmd gives the process no terminal, and stdin is empty.)
 #[test]
-fn a_preset_is_required() {
-    Sandbox::new()
-        .stackgen(["new", "my-api"])
+fn without_a_terminal_anything_missing_names_the_flags_to_pass() {
+    for (args, missing) in [
+        (&["new", "my-api"][..], "needs a preset"),
+        (
+            &["new", "--preset", "postgres-oauth2-jwt"][..],
+            "needs a project name",
+        ),
+        (&["new"][..], "needs a project name and a preset"),
+        (
+            &["new", "--no-input"][..],
+            "needs a project name and a preset",
+        ),
+    ] {
+        assert_refused(args, 1, missing);
+        assert_refused(args, 1, "stackgen new NAME --preset PRESET");
+        assert_refused(args, 1, "--preset-file PATH");
+    }
+}
+
+#[test]
+fn new_json_prints_a_manifest_of_every_file_with_its_hash() {
+    let sandbox = Sandbox::new();
+    let output = sandbox
+        .stackgen([
+            "new",
+            "my-api",
+            "--preset",
+            PRESET,
+            "--json",
+            "--set",
+            "http_port=3000",
+        ])
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("stdout is one JSON document");
+    assert_eq!(report["stackgen_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        report["templates_version"],
+        stackgen::embedded::template_set_version()
+    );
+    assert_eq!(report["preset"], PRESET);
+    assert_eq!(report["written"], true);
+    assert_eq!(report["settings"]["http_port"], 3000);
+    let files = report["files"].as_array().expect("files");
+    let rendered = render_preset(PRESET, "my-api");
+    assert_eq!(files.len(), rendered.len());
+    for file in files {
+        let path = file["path"].as_str().expect("path");
+        let bytes = std::fs::read(sandbox.join("my-api").join(path)).expect(path);
+        assert_eq!(file["size"], bytes.len(), "{path}");
+        let digest = sha2::Sha256::digest(&bytes);
+        assert_eq!(file["sha256"], stackgen::embedded::hex(&digest), "{path}");
+    }
+    let commands: Vec<&str> = report["verify_commands"]
+        .as_array()
+        .expect("commands")
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    assert!(commands.contains(&"cargo test --locked"), "{commands:?}");
+    assert!(
+        commands.contains(&"cargo clippy --locked --all-targets -- -D warnings"),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn quiet_prints_nothing_but_errors() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .stackgen(["new", "my-api", "--preset", PRESET, "--quiet"])
         .assert()
-        .failure()
-        .code(2)
-        .stderr(contains("--preset").and(contains("--preset-file")));
+        .success()
+        .stdout("")
+        .stderr("");
+    assert!(sandbox.join("my-api/Cargo.toml").is_file());
 }

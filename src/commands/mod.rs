@@ -1,6 +1,8 @@
 //! One function per subcommand; each turns parsed arguments into output and an exit code.
 
 mod claude_md;
+mod completions;
+mod diff;
 mod list;
 mod new;
 mod show;
@@ -11,15 +13,19 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::cli::{Cli, Command, PresetChoice};
+use crate::output::Ui;
 use crate::preset::{self, LoadedPreset};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    let ui = Ui { quiet: cli.quiet };
     match cli.command {
-        Command::New(args) => new::run(args),
+        Command::New(args) => new::run(args, ui),
         Command::List(args) => list::run(&args),
         Command::Show(args) => show::run(&args),
         Command::ClaudeMd(args) => claude_md::run(&args),
-        Command::Verify(args) => verify::run(args),
+        Command::Verify(args) => verify::run(args, ui),
+        Command::Diff(args) => Ok(diff::run(&args, ui)),
+        Command::Completions(args) => completions::run(&args),
     }
 }
 

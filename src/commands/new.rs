@@ -1,48 +1,202 @@
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
 
-use crate::cli::NewArgs;
+use crate::cli::{NewArgs, PresetChoice};
 use crate::context::Request;
-use crate::preset::Database;
+use crate::embedded;
+use crate::output::{self, Ui};
+use crate::preset::{self, Database};
 use crate::project_name::ProjectName;
-use crate::render;
+use crate::prompt::{PromptError, TerminalPrompter};
+use crate::render::{self, Rendered};
+use crate::settings::{SettingValue, Settings};
+use crate::verify::Step;
+use crate::wizard::{self, Answers, Given, Outcome};
 use crate::write::{self, Change, Plan};
 
-pub fn run(args: NewArgs) -> Result<ExitCode> {
-    let name = ProjectName::parse(&args.name).context("invalid project name")?;
-    let preset = super::load_preset(&args.preset)?;
-    let request = Request::new(name, preset, &args.set)?;
-    let rendered = render::render(&request)?;
-    let target = args
-        .dir
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(request.name.as_str()));
+/// Exit status when the person cancels the wizard (Esc or Ctrl-C), as for SIGINT.
+const CANCELLED: u8 = 130;
 
+pub fn run(args: NewArgs, ui: Ui) -> Result<ExitCode> {
+    let given = given(&args)?;
+    let answers = if let (Some(name), Some(preset)) = (&given.name, &given.preset) {
+        let request = Request::new(name.clone(), preset.clone(), &given.overrides)?;
+        let dir = given
+            .dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(name.as_str()));
+        Answers {
+            request,
+            overrides: given.overrides,
+            dir,
+            force: given.force,
+        }
+    } else if !args.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        let mut prompter = TerminalPrompter::new(output::stderr_colour());
+        let answers = match wizard::run(&mut prompter, given, &preset::all_embedded()?) {
+            Ok(Outcome::Generate(answers)) => *answers,
+            Ok(Outcome::Declined) => {
+                eprintln!("Nothing was written.");
+                return Ok(ExitCode::FAILURE);
+            }
+            Err(err) if matches!(err.downcast_ref(), Some(PromptError::Cancelled)) => {
+                eprintln!("Cancelled; nothing was written.");
+                return Ok(ExitCode::from(CANCELLED));
+            }
+            Err(err) => return Err(err),
+        };
+        print_equivalent_command(&answers, ui, args.json);
+        answers
+    } else {
+        bail!(missing_flags(&given));
+    };
+    generate(&answers, &args, ui)
+}
+
+/// Parses and checks everything the flags say before any question is asked.
+fn given(args: &NewArgs) -> Result<Given> {
+    let name = args
+        .name
+        .as_deref()
+        .map(ProjectName::parse)
+        .transpose()
+        .context("invalid project name")?;
+    let choice = PresetChoice {
+        preset: args.preset.clone(),
+        preset_file: args.preset_file.clone(),
+    };
+    let preset = if choice.preset.is_some() || choice.preset_file.is_some() {
+        let loaded = super::load_preset(&choice)?;
+        Settings::resolve(&loaded.preset.name, &loaded.preset.settings, &args.set)?;
+        Some(loaded)
+    } else {
+        None
+    };
+    Ok(Given {
+        name,
+        preset,
+        overrides: args.set.clone(),
+        dir: args.dir.clone(),
+        force: args.force,
+    })
+}
+
+fn missing_flags(given: &Given) -> String {
+    let missing = match (&given.name, &given.preset) {
+        (None, None) => "a project name and a preset, and asks for them",
+        (None, Some(_)) => "a project name, and asks for it",
+        _ => "a preset, and asks for it",
+    };
+    format!(
+        "stackgen new needs {missing} only on a terminal (without --no-input)\n  hint: pass them as flags: stackgen new NAME --preset PRESET [--dir DIR] [--set KEY=VALUE]...\n  hint: `stackgen list` shows the presets; a preset of your own goes in --preset-file PATH"
+    )
+}
+
+/// Tells the person how to get the same project again without questions, e.g. in CI.
+fn print_equivalent_command(answers: &Answers, ui: Ui, json: bool) {
+    let line = wizard::command_line(&wizard::equivalent_args(answers));
+    let text = format!("The same project without questions:\n  {line} --no-input\n");
+    if json {
+        ui.note(&text);
+    } else {
+        ui.say(&text);
+    }
+}
+
+fn generate(answers: &Answers, args: &NewArgs, ui: Ui) -> Result<ExitCode> {
+    let request = &answers.request;
+    let rendered = render::render(request)?;
+    let target = &answers.dir;
+    let plan = if args.dry_run {
+        write::plan(&rendered, target, answers.force)?
+    } else {
+        write::write(&rendered, target, answers.force)?
+    };
+    if args.json {
+        let report = NewReport::of(request, &rendered, &plan, !args.dry_run);
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.dry_run {
-        let plan = write::plan(&rendered, &target, args.force)?;
         print!("{}", dry_run_listing(&plan));
         return Ok(ExitCode::SUCCESS);
     }
-    let plan = write::write(&rendered, &target, args.force)?;
     let preset = &request.preset.preset;
-    println!(
+    ui.say(&format!(
         "Created {} from preset {} ({} files) in {}",
         request.name,
         preset.name,
         plan.files.len(),
         target.display()
-    );
+    ));
     let overwritten: Vec<&str> = plan.overwritten().collect();
     if !overwritten.is_empty() {
-        println!("Overwrote {} existing files:", overwritten.len());
+        let mut text = format!("Overwrote {} existing files:", overwritten.len());
         for path in overwritten {
-            println!("  {path}");
+            text.push_str(&format!("\n  {path}"));
+        }
+        ui.say(&text);
+    }
+    ui.say(&next_steps(target, request));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `new --json`: what was generated, exactly, and how to check it.
+#[derive(Serialize)]
+struct NewReport<'a> {
+    stackgen_version: &'static str,
+    templates_version: &'static str,
+    preset: &'a str,
+    name: &'a str,
+    directory: String,
+    written: bool,
+    settings: BTreeMap<&'a str, &'a SettingValue>,
+    files: Vec<FileEntry<'a>>,
+    overwritten: Vec<&'a str>,
+    verify_commands: Vec<String>,
+    test_database_url: String,
+}
+
+#[derive(Serialize)]
+struct FileEntry<'a> {
+    path: &'a str,
+    size: usize,
+    sha256: String,
+}
+
+impl<'a> NewReport<'a> {
+    fn of(request: &'a Request, rendered: &'a Rendered, plan: &'a Plan, written: bool) -> Self {
+        let files = rendered
+            .files()
+            .map(|(path, bytes)| FileEntry {
+                path,
+                size: bytes.len(),
+                sha256: embedded::hex(&Sha256::digest(bytes)),
+            })
+            .collect();
+        Self {
+            stackgen_version: env!("CARGO_PKG_VERSION"),
+            templates_version: embedded::template_set_version(),
+            preset: &request.preset.preset.name,
+            name: request.name.as_str(),
+            directory: plan.target.display().to_string(),
+            written,
+            settings: request.settings.as_map(),
+            files,
+            overwritten: plan.overwritten().collect(),
+            verify_commands: Step::ALL
+                .iter()
+                .map(|step| format!("cargo {}", step.cargo_args().join(" ")))
+                .collect(),
+            test_database_url: request.context().local_database.admin_url,
         }
     }
-    print!("{}", next_steps(&target, &request));
-    Ok(ExitCode::SUCCESS)
 }
 
 fn dry_run_listing(plan: &Plan) -> String {
@@ -63,7 +217,7 @@ fn dry_run_listing(plan: &Plan) -> String {
     out
 }
 
-fn next_steps(target: &std::path::Path, request: &Request) -> String {
+fn next_steps(target: &Path, request: &Request) -> String {
     let context = request.context();
     let local = &context.local_database;
     let port = request
@@ -77,7 +231,7 @@ fn next_steps(target: &std::path::Path, request: &Request) -> String {
         Database::Cockroachdb => "one insecure CockroachDB node, local only",
     };
     format!(
-        "\nNext steps:\n  cd {dir}\n  docker compose up -d db        # {server}, on localhost:{db_port}\n  DATABASE_URL='{admin_url}' cargo test\n  docker compose up --build      # the service; then open http://localhost:{port}/docs\n",
+        "\nNext steps:\n  cd {dir}\n  docker compose up -d db        # {server}, on localhost:{db_port}\n  DATABASE_URL='{admin_url}' cargo test\n  docker compose up --build      # the service; then open http://localhost:{port}/docs",
         dir = target.display(),
         db_port = local.port,
         admin_url = local.admin_url,
