@@ -3,10 +3,14 @@
 
 use std::fmt;
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use console::{Key, Term, measure_text_width};
+use console::{Key, Term, measure_text_width, truncate_str};
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use dialoguer::{Confirm, Select};
+
+/// Exit status after a cancelled wizard, as for SIGINT.
+pub const CANCELLED_STATUS: i32 = 130;
 
 /// Which question is being asked; every one of them maps to a command-line flag.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -39,7 +43,35 @@ pub enum PromptError {
     #[error("cancelled")]
     Cancelled,
     #[error("cannot use the terminal: {0}")]
-    Terminal(#[from] io::Error),
+    Terminal(io::Error),
+}
+
+impl From<io::Error> for PromptError {
+    /// A read interrupted by Ctrl-C is a cancellation, not a terminal failure.
+    fn from(err: io::Error) -> Self {
+        if err.kind() == io::ErrorKind::Interrupted {
+            Self::Cancelled
+        } else {
+            Self::Terminal(err)
+        }
+    }
+}
+
+impl From<dialoguer::Error> for PromptError {
+    fn from(err: dialoguer::Error) -> Self {
+        io::Error::from(err).into()
+    }
+}
+
+/// Says, once, that the wizard was cancelled. Ctrl-C reaches both the signal handler and the
+/// interrupted read, and only the first of them may speak.
+pub fn report_cancelled() {
+    static REPORTED: AtomicBool = AtomicBool::new(false);
+    if !REPORTED.swap(true, Ordering::SeqCst) {
+        let term = Term::stderr();
+        let _ = term.show_cursor();
+        let _ = term.write_line("\nCancelled; nothing was written.");
+    }
 }
 
 pub type Answer<T> = Result<T, PromptError>;
@@ -78,10 +110,8 @@ impl TerminalPrompter {
     /// so it restores the cursor, says so and exits with 130.
     pub fn new(colour: bool) -> Self {
         let handler = ctrlc::set_handler(|| {
-            let term = Term::stderr();
-            let _ = term.show_cursor();
-            let _ = term.write_line("\nCancelled; nothing was written.");
-            std::process::exit(130);
+            report_cancelled();
+            std::process::exit(CANCELLED_STATUS);
         });
         if let Err(err) = handler {
             eprintln!("warning: cannot watch for Ctrl-C ({err})");
@@ -106,9 +136,12 @@ impl TerminalPrompter {
         self.term.write_str("\n")?;
         self.term.clear_line()?;
         if let Some(message) = message {
+            // One physical line, so the cursor arithmetic below holds on any width.
+            let flat = message.replace("\n  hint: ", "; ").replace('\n', " ");
             let mut line = String::new();
-            let _ = self.theme.format_error(&mut line, message);
-            self.term.write_str(&line)?;
+            let _ = self.theme.format_error(&mut line, &flat);
+            let width = usize::from(self.term.size().1).saturating_sub(1).max(10);
+            self.term.write_str(&truncate_str(&line, width, "…"))?;
         }
         self.term.move_cursor_up(1)?;
         self.term.write_str("\r")?;
@@ -188,7 +221,7 @@ impl Prompter for TerminalPrompter {
             .items(items)
             .default(default)
             .interact_on_opt(&self.term)
-            .map_err(|err| PromptError::Terminal(err.into()))?
+            .map_err(PromptError::from)?
             .ok_or(PromptError::Cancelled)
     }
 
@@ -197,7 +230,7 @@ impl Prompter for TerminalPrompter {
             .with_prompt(prompt)
             .default(default)
             .interact_on_opt(&self.term)
-            .map_err(|err| PromptError::Terminal(err.into()))?
+            .map_err(PromptError::from)?
             .ok_or(PromptError::Cancelled)
     }
 

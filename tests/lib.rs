@@ -13,5 +13,6 @@ mod output;
 mod preset_files;
 mod rendering;
 mod snapshots;
+mod terminal;
 mod verify;
 mod wizard;

@@ -13,15 +13,15 @@ use crate::embedded;
 use crate::output::{self, Ui};
 use crate::preset::{self, Database};
 use crate::project_name::ProjectName;
-use crate::prompt::{PromptError, TerminalPrompter};
+use crate::prompt::{self, PromptError, TerminalPrompter};
 use crate::render::{self, Rendered};
 use crate::settings::{SettingValue, Settings};
 use crate::verify::Step;
 use crate::wizard::{self, Answers, Given, Outcome};
 use crate::write::{self, Change, Plan};
 
-/// Exit status when the person cancels the wizard (Esc or Ctrl-C), as for SIGINT.
-const CANCELLED: u8 = 130;
+/// Exit status when the person cancels the wizard (Esc or Ctrl-C).
+const CANCELLED: u8 = prompt::CANCELLED_STATUS as u8;
 
 pub fn run(args: NewArgs, ui: Ui) -> Result<ExitCode> {
     let given = given(&args)?;
@@ -46,7 +46,7 @@ pub fn run(args: NewArgs, ui: Ui) -> Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
             Err(err) if matches!(err.downcast_ref(), Some(PromptError::Cancelled)) => {
-                eprintln!("Cancelled; nothing was written.");
+                prompt::report_cancelled();
                 return Ok(ExitCode::from(CANCELLED));
             }
             Err(err) => return Err(err),

@@ -1,0 +1,133 @@
+//! The real binary in a pseudo-terminal, driven the way a person would: typing, arrow keys,
+//! Enter, Esc and Ctrl-C.
+
+use std::process::Command;
+
+use rexpect::process::WaitStatus;
+use rexpect::reader::Options;
+use rexpect::session::PtySession;
+
+use crate::support::Sandbox;
+
+const DOWN: &str = "\u{1b}[B";
+const ENTER: &str = "\r";
+const BACKSPACE: &str = "\u{7f}";
+const ESC: &str = "\u{1b}";
+
+fn wizard(sandbox: &Sandbox) -> PtySession {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("stackgen"));
+    command
+        .current_dir(sandbox.path())
+        .env("TERM", "xterm-256color")
+        .env_remove("NO_COLOR")
+        .env_remove("CI")
+        .arg("new");
+    // Escape codes stay in: rexpect's stripping would also swallow the text after cursor
+    // movements. Every expected string lies inside one styled run.
+    let options = Options::new().timeout_ms(Some(30_000));
+    rexpect::spawn_with_options(command, options).expect("stackgen starts in a pty")
+}
+
+/// Sends keys and flushes, as rexpect buffers what it sends.
+fn press(session: &mut PtySession, keys: &str) {
+    session.send(keys).expect("send keys");
+    session.flush().expect("flush keys");
+}
+
+fn exit_code(session: &PtySession) -> i32 {
+    match session.process().wait().expect("stackgen exits") {
+        WaitStatus::Exited(_, code) => code,
+        other => panic!("stackgen did not exit normally: {other:?}"),
+    }
+}
+
+#[test]
+fn a_person_types_picks_and_confirms_and_gets_the_project() {
+    let sandbox = Sandbox::new();
+    let mut session = wizard(&sandbox);
+    session.exp_string("Project name").expect("asks for a name");
+    press(&mut session, "My");
+    session
+        .exp_string("lower-case")
+        .expect("the name is checked as it is typed");
+    press(&mut session, &BACKSPACE.repeat(2));
+    press(&mut session, "shop-api");
+    press(&mut session, ENTER);
+
+    session.exp_string("Preset").expect("offers the presets");
+    session
+        .exp_string("postgres-oauth2-jwt")
+        .expect("lists them all");
+    // The list is sorted: cockroach-oidc-cluster, cockroach-token-session, postgres-oauth2-jwt.
+    press(&mut session, DOWN);
+    press(&mut session, ENTER);
+
+    let preset = stackgen::preset::load_embedded("cockroach-token-session").expect("preset");
+    for setting in &preset.preset.settings {
+        session
+            .exp_string(&format!("{}:", setting.key))
+            .unwrap_or_else(|err| panic!("asks for {}: {err}", setting.key));
+        press(&mut session, ENTER);
+    }
+    session.exp_string("Directory").expect("asks where");
+    press(&mut session, ENTER);
+    session
+        .exp_string("Generate the project?")
+        .expect("asks to confirm");
+    press(&mut session, ENTER);
+    session
+        .exp_string("stackgen new shop-api --preset cockroach-token-session --no-input")
+        .expect("prints the command that needs no questions");
+    session.exp_eof().expect("finishes");
+    assert_eq!(exit_code(&session), 0);
+    let manifest = std::fs::read_to_string(sandbox.join("shop-api/.stackgen.yaml"))
+        .expect("the project was written");
+    assert!(
+        manifest.contains("preset: cockroach-token-session"),
+        "{manifest}"
+    );
+}
+
+#[test]
+fn ctrl_c_in_the_preset_list_writes_nothing_and_exits_130() {
+    let sandbox = Sandbox::new();
+    let mut session = wizard(&sandbox);
+    session.exp_string("Project name").expect("asks for a name");
+    press(&mut session, "shop-api");
+    press(&mut session, ENTER);
+    session.exp_string("Preset").expect("offers the presets");
+    session.send_control('c').expect("ctrl-c");
+    session
+        .exp_string("Cancelled; nothing was written.")
+        .expect("says so");
+    session.exp_eof().expect("ends");
+    assert_eq!(exit_code(&session), 130);
+    assert!(sandbox.entries().is_empty(), "{:?}", sandbox.entries());
+}
+
+#[test]
+fn ctrl_c_while_typing_a_name_writes_nothing_and_exits_130() {
+    let sandbox = Sandbox::new();
+    let mut session = wizard(&sandbox);
+    session.exp_string("Project name").expect("asks for a name");
+    press(&mut session, "half");
+    session.send_control('c').expect("ctrl-c");
+    session.exp_eof().expect("ends");
+    assert_eq!(exit_code(&session), 130);
+    assert!(sandbox.entries().is_empty(), "{:?}", sandbox.entries());
+}
+
+#[test]
+fn esc_cancels_a_text_question_too() {
+    let sandbox = Sandbox::new();
+    let mut session = wizard(&sandbox);
+    session.exp_string("Project name").expect("asks for a name");
+    press(&mut session, "shop");
+    press(&mut session, ESC);
+    session
+        .exp_string("Cancelled; nothing was written.")
+        .expect("says so");
+    session.exp_eof().expect("ends");
+    assert_eq!(exit_code(&session), 130);
+    assert!(sandbox.entries().is_empty(), "{:?}", sandbox.entries());
+}
