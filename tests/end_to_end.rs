@@ -46,30 +46,70 @@ fn verify_all_passes_against_a_throwaway_postgres() {
     );
 }
 
+/// Also the `--json` report: stdout carries only the report, progress goes to stderr.
 #[test]
 fn verify_reports_the_failing_step_with_the_tail_of_its_output() {
     let sandbox = Sandbox::new();
     let output = sandbox
-        .stackgen(["verify", "--preset", "postgres-oauth2-jwt", "--target-dir"])
+        .stackgen([
+            "verify",
+            "--json",
+            "--preset",
+            "postgres-oauth2-jwt",
+            "--target-dir",
+        ])
         .arg(shared_target_dir())
         .args(["--database-url", "postgres://postgres@127.0.0.1:1/postgres"])
         .output()
         .expect("stackgen runs");
     let text = output_text(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
-    let test_line = text
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let test_line = stderr
         .lines()
         .find(|l| l.starts_with("postgres-oauth2-jwt") && l.contains(" test "))
         .unwrap_or_else(|| panic!("no test line:\n{text}"));
     assert!(test_line.contains("FAILED"), "{test_line}");
     assert!(
-        text.contains("--- last lines of `cargo test --locked`"),
+        stderr.contains("--- last lines of `cargo test --locked`"),
         "{text}"
     );
     assert!(
-        text.contains("1 of 1 presets failed verification: postgres-oauth2-jwt"),
+        stderr.contains("1 of 1 presets failed verification: postgres-oauth2-jwt"),
         "{text}"
     );
+
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|err| panic!("{err}: {text}"));
+    assert_eq!(report["passed"], false);
+    let preset = &report["presets"][0];
+    assert_eq!(preset["preset"], "postgres-oauth2-jwt");
+    assert_eq!(preset["passed"], false);
+    let steps = preset["steps"].as_array().expect("steps");
+    let statuses: Vec<(&str, &str)> = steps
+        .iter()
+        .map(|s| {
+            (
+                s["step"].as_str().unwrap_or(""),
+                s["status"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("build", "passed"),
+            ("clippy", "passed"),
+            ("fmt", "passed"),
+            ("test", "failed")
+        ]
+    );
+    assert!(steps.iter().all(|s| s["seconds"].as_f64().is_some()));
+    let tail = steps[3]["output_tail"]
+        .as_str()
+        .expect("a failing step's tail");
+    assert!(!tail.trim().is_empty());
+    assert!(steps[0]["output_tail"].is_null());
 }
 
 #[test]
