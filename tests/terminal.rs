@@ -34,6 +34,16 @@ fn press(session: &mut PtySession, keys: &str) {
     session.flush().expect("flush keys");
 }
 
+/// A cancelled wizard says so, exits 130 and leaves nothing on disk.
+fn assert_cancelled(session: &mut PtySession, sandbox: &Sandbox) {
+    session
+        .exp_string("Cancelled; nothing was written.")
+        .expect("says so");
+    session.exp_eof().expect("ends");
+    assert_eq!(exit_code(session), 130);
+    assert!(sandbox.entries().is_empty(), "{:?}", sandbox.entries());
+}
+
 fn exit_code(session: &PtySession) -> i32 {
     match session.process().wait().expect("stackgen exits") {
         WaitStatus::Exited(_, code) => code,
@@ -97,12 +107,7 @@ fn ctrl_c_in_the_preset_list_writes_nothing_and_exits_130() {
     press(&mut session, ENTER);
     session.exp_string("Preset").expect("offers the presets");
     session.send_control('c').expect("ctrl-c");
-    session
-        .exp_string("Cancelled; nothing was written.")
-        .expect("says so");
-    session.exp_eof().expect("ends");
-    assert_eq!(exit_code(&session), 130);
-    assert!(sandbox.entries().is_empty(), "{:?}", sandbox.entries());
+    assert_cancelled(&mut session, &sandbox);
 }
 
 #[test]
@@ -112,9 +117,7 @@ fn ctrl_c_while_typing_a_name_writes_nothing_and_exits_130() {
     session.exp_string("Project name").expect("asks for a name");
     press(&mut session, "half");
     session.send_control('c').expect("ctrl-c");
-    session.exp_eof().expect("ends");
-    assert_eq!(exit_code(&session), 130);
-    assert!(sandbox.entries().is_empty(), "{:?}", sandbox.entries());
+    assert_cancelled(&mut session, &sandbox);
 }
 
 #[test]
@@ -124,10 +127,5 @@ fn esc_cancels_a_text_question_too() {
     session.exp_string("Project name").expect("asks for a name");
     press(&mut session, "shop");
     press(&mut session, ESC);
-    session
-        .exp_string("Cancelled; nothing was written.")
-        .expect("says so");
-    session.exp_eof().expect("ends");
-    assert_eq!(exit_code(&session), 130);
-    assert!(sandbox.entries().is_empty(), "{:?}", sandbox.entries());
+    assert_cancelled(&mut session, &sandbox);
 }
