@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::io;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use console::{Key, Term, measure_text_width, truncate_str};
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
@@ -64,10 +64,13 @@ impl From<dialoguer::Error> for PromptError {
 }
 
 /// Says, once, that the wizard was cancelled. Ctrl-C reaches both the signal handler and the
-/// interrupted read, and only the first of them may speak.
+/// interrupted read, and only the first of them may speak. The second waits until the first
+/// has finished, so neither can end the process while the message is half-written.
 pub fn report_cancelled() {
-    static REPORTED: AtomicBool = AtomicBool::new(false);
-    if !REPORTED.swap(true, Ordering::SeqCst) {
+    static REPORTED: Mutex<bool> = Mutex::new(false);
+    let mut reported = REPORTED.lock().unwrap_or_else(PoisonError::into_inner);
+    if !*reported {
+        *reported = true;
         let term = Term::stderr();
         let _ = term.show_cursor();
         let _ = term.write_line("\nCancelled; nothing was written.");
