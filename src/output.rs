@@ -1,6 +1,9 @@
 //! How stackgen talks: data on stdout, diagnostics on stderr, colour only on a terminal and
 //! never when `NO_COLOR` is set, and with `--quiet` nothing but data and errors.
 
+use std::io::{self, Write};
+
+use anyhow::{Context, Result};
 use console::style;
 
 /// What every command may print besides its data.
@@ -13,7 +16,7 @@ impl Ui {
     /// Human-readable progress and results on stdout, unless `--quiet`.
     pub fn say(&self, text: &str) {
         if !self.quiet {
-            println!("{text}");
+            say_line(text);
         }
     }
 
@@ -23,6 +26,28 @@ impl Ui {
             eprintln!("{text}");
         }
     }
+}
+
+/// Writes a command's data to stdout. A reader that stops early (`stackgen list | head`) is
+/// not an error: the rest is dropped and the command carries on.
+pub fn data(text: impl AsRef<[u8]>) -> Result<()> {
+    let mut stdout = io::stdout().lock();
+    match stdout
+        .write_all(text.as_ref())
+        .and_then(|()| stdout.flush())
+    {
+        Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
+            Err(err).context("cannot write to standard output")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Writes a line of prose to stdout. Prose is not worth failing a command over, so a closed
+/// or broken stdout is ignored.
+pub fn say_line(text: &str) {
+    let mut stdout = io::stdout().lock();
+    let _ = writeln!(stdout, "{text}").and_then(|()| stdout.flush());
 }
 
 /// Applies `NO_COLOR` (any non-empty value) to everything stackgen draws. console already

@@ -94,3 +94,61 @@ fn data_goes_to_stdout_and_diagnostics_to_stderr() {
         .stdout("")
         .stderr(contains("unknown preset"));
 }
+
+/// A reader that stops early (`stackgen list | head -1`) is not an error: every command that
+/// prints data ends quietly and successfully when its stdout is a pipe nobody reads.
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .stackgen(["new", "shop-api", "--preset", "postgres-oauth2-jwt", "-q"])
+        .assert()
+        .success();
+    let commands: [&[&str]; 8] = [
+        &["list"],
+        &["list", "--json"],
+        &["show", "postgres-oauth2-jwt"],
+        &[
+            "claude-md",
+            "--name",
+            "shop-api",
+            "--preset",
+            "postgres-oauth2-jwt",
+        ],
+        &[
+            "new",
+            "other-api",
+            "--preset",
+            "postgres-oauth2-jwt",
+            "--dry-run",
+        ],
+        &[
+            "new",
+            "json-api",
+            "--preset",
+            "postgres-oauth2-jwt",
+            "--json",
+        ],
+        &["completions", "bash"],
+        &["diff", "shop-api"],
+    ];
+    std::fs::write(sandbox.join("shop-api/README.md"), "edited\n").expect("edit a file");
+    for args in commands {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin!("stackgen"))
+            .current_dir(sandbox.path())
+            .args(args)
+            .stdout(writer)
+            .output()
+            .expect("stackgen runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success(),
+            "{args:?}: {:?}\n{stderr}",
+            output.status
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+    assert!(sandbox.join("json-api/Cargo.toml").is_file());
+}

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use crate::cli::ClaudeMdArgs;
 use crate::context::Request;
 use crate::project_name::ProjectName;
-use crate::render;
+use crate::{output, render};
 
 const CLAUDE_MD: &str = "CLAUDE.md";
 
@@ -21,7 +21,7 @@ pub fn run(args: &ClaudeMdArgs) -> Result<ExitCode> {
             write_atomically(path, &text)?;
             eprintln!("wrote {}", path.display());
         }
-        None => std::io::stdout().write_all(&text)?,
+        None => output::data(&text)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -17,8 +17,10 @@ pub fn run(args: &DiffArgs, ui: Ui) -> ExitCode {
             return ExitCode::from(TROUBLE);
         }
     };
-    for file in &drift.files {
-        print!("{}", file.patch);
+    let patches: String = drift.files.iter().map(|file| file.patch.as_str()).collect();
+    if let Err(err) = output::data(patches) {
+        output::print_error(&err);
+        return ExitCode::from(TROUBLE);
     }
     ui.note(&summary(&drift, &args.dir.display().to_string()));
     if args.exit_code && !drift.files.is_empty() {

@@ -4,6 +4,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::cli::ListArgs;
+use crate::output;
 use crate::preset::{self, Auth, Database, Deployment};
 
 #[derive(Serialize)]
@@ -33,7 +34,7 @@ pub fn run(args: &ListArgs) -> Result<ExitCode> {
                 }
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&entries)?);
+        output::data(serde_json::to_string_pretty(&entries)? + "\n")?;
         return Ok(ExitCode::SUCCESS);
     }
     let width = presets
@@ -41,9 +42,11 @@ pub fn run(args: &ListArgs) -> Result<ExitCode> {
         .map(|l| l.preset.name.len())
         .max()
         .unwrap_or(0);
+    let mut listing = String::new();
     for loaded in &presets {
         let p = &loaded.preset;
-        println!("{:<width$}  {}", p.name, p.summary);
+        listing.push_str(&format!("{:<width$}  {}\n", p.name, p.summary));
     }
+    output::data(listing)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -120,11 +120,11 @@ fn generate(answers: &Answers, args: &NewArgs, ui: Ui) -> Result<ExitCode> {
     };
     if args.json {
         let report = NewReport::of(request, &rendered, &plan, !args.dry_run);
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        output::data(serde_json::to_string_pretty(&report)? + "\n")?;
         return Ok(ExitCode::SUCCESS);
     }
     if args.dry_run {
-        print!("{}", dry_run_listing(&plan));
+        output::data(dry_run_listing(&plan))?;
         return Ok(ExitCode::SUCCESS);
     }
     let preset = &request.preset.preset;

@@ -7,7 +7,7 @@ use crate::cli::{PresetChoice, ShowArgs};
 use crate::context::Request;
 use crate::preset::LoadedPreset;
 use crate::project_name::ProjectName;
-use crate::{render, tree};
+use crate::{output, render, tree};
 
 /// The name used to draw the file tree a preset generates.
 const EXAMPLE_NAME: &str = "my-api";
@@ -17,7 +17,7 @@ pub fn run(args: &ShowArgs) -> Result<ExitCode> {
         preset: args.preset.clone(),
         preset_file: args.preset_file.clone(),
     })?;
-    print!("{}", describe(&loaded)?);
+    output::data(describe(&loaded)?)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -47,7 +47,7 @@ pub fn run(args: VerifyArgs, ui: Ui) -> Result<ExitCode> {
     progress.finish();
     let passed = reports.iter().filter(|r| r.passed()).count();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&Report::of(&reports))?);
+        output::data(serde_json::to_string_pretty(&Report::of(&reports))? + "\n")?;
     }
     if passed == count {
         if !args.json {
@@ -102,7 +102,7 @@ impl Progress {
         if self.to_stderr {
             eprintln!("{text}");
         } else {
-            println!("{text}");
+            output::say_line(text);
         }
     }
 
