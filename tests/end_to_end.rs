@@ -112,6 +112,47 @@ fn verify_reports_the_failing_step_with_the_tail_of_its_output() {
     assert!(steps[0]["output_tail"].is_null());
 }
 
+/// On a terminal each step runs under a spinner naming the preset and step, which gives way to
+/// the coloured result line; the failing step's tail follows.
+#[test]
+fn verify_on_a_terminal_shows_a_spinner_per_step_then_coloured_results() {
+    let sandbox = Sandbox::new();
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("stackgen"));
+    command
+        .current_dir(sandbox.path())
+        .env("TERM", "xterm-256color")
+        .env_remove("NO_COLOR")
+        .env_remove("CI")
+        .args(["verify", "--preset", "postgres-oauth2-jwt", "--target-dir"])
+        .arg(shared_target_dir())
+        .args(["--database-url", "postgres://postgres@127.0.0.1:1/postgres"]);
+    // A cold shared target means a full build first.
+    let options = rexpect::reader::Options::new().timeout_ms(Some(900_000));
+    let mut session =
+        rexpect::spawn_with_options(command, options).expect("stackgen starts in a pty");
+    for step in ["build", "clippy", "fmt", "test"] {
+        session
+            .exp_string(&format!("postgres-oauth2-jwt {step}"))
+            .unwrap_or_else(|err| panic!("a spinner for {step}: {err}"));
+        let result = session
+            .exp_regex(&format!(
+                r"postgres-oauth2-jwt +{step} +(\x1b\[[0-9;]*m)+(ok|FAILED)"
+            ))
+            .unwrap_or_else(|err| panic!("a coloured result for {step}: {err}"))
+            .1;
+        let expected = if step == "test" { "FAILED" } else { "ok" };
+        assert!(result.ends_with(expected), "{step}: {result:?}");
+    }
+    session
+        .exp_string("--- last lines of `cargo test --locked`")
+        .expect("the failing step's tail");
+    session
+        .exp_string("1 of 1 presets failed verification")
+        .expect("the summary");
+    session.exp_eof().expect("verify ends");
+    assert_eq!(crate::terminal::exit_code(&session), 1);
+}
+
 #[test]
 fn an_interrupted_verify_stops_its_cargo_and_its_database_and_cleans_up() {
     let sandbox = Sandbox::new();

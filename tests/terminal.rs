@@ -44,7 +44,7 @@ fn assert_cancelled(session: &mut PtySession, sandbox: &Sandbox) {
     assert!(sandbox.entries().is_empty(), "{:?}", sandbox.entries());
 }
 
-fn exit_code(session: &PtySession) -> i32 {
+pub fn exit_code(session: &PtySession) -> i32 {
     match session.process().wait().expect("stackgen exits") {
         WaitStatus::Exited(_, code) => code,
         other => panic!("stackgen did not exit normally: {other:?}"),
