@@ -78,10 +78,9 @@ pub fn render(request: &Request) -> Result<Rendered, RenderError> {
     let context = Value::from(Serde(request.context()));
     let mut files = BTreeMap::new();
     for (path, source) in &sources {
-        files.insert(
-            path.clone(),
-            produce(&env, &context, request, path, source)?,
-        );
+        if let Some(bytes) = produce(&env, &context, request, path, source)? {
+            files.insert(path.clone(), bytes);
+        }
     }
     let manifest = Manifest::of(request).to_yaml()?;
     files.insert(manifest::FILE_NAME.to_string(), manifest.into_bytes());
@@ -96,30 +95,39 @@ pub fn render_one(request: &Request, path: &str) -> Result<Vec<u8>, RenderError>
         .ok_or_else(|| RenderError::NoSuchFile(path.to_string()))?;
     let env = environment();
     let context = Value::from(Serde(request.context()));
-    produce(&env, &context, request, path, source)
+    produce(&env, &context, request, path, source)?
+        .ok_or_else(|| RenderError::NoSuchFile(path.to_string()))
 }
 
+/// One output file's bytes, or `None` when its template renders to nothing but whitespace:
+/// a layer may hold files that only some of its presets need, wrapped in one condition.
 fn produce(
     env: &Environment<'static>,
     context: &Value,
     request: &Request,
     path: &str,
     source: &Source,
-) -> Result<Vec<u8>, RenderError> {
+) -> Result<Option<Vec<u8>>, RenderError> {
     if !source.rendered {
-        return Ok(embedded::TEMPLATES
-            .get_file(&source.template)
-            .map(|file| file.contents().to_vec())
-            .unwrap_or_default());
+        return Ok(Some(
+            embedded::TEMPLATES
+                .get_file(&source.template)
+                .map(|file| file.contents().to_vec())
+                .unwrap_or_default(),
+        ));
     }
     let text = env
         .get_template(&source.template)
         .and_then(|template| template.render(context))
         .map_err(|err| RenderError::Template(describe(&err)))?;
-    if path == "Cargo.lock" {
-        return Ok(lockfile::place_root_package(&text, request.name.as_str())?.into_bytes());
+    if text.trim().is_empty() {
+        return Ok(None);
     }
-    Ok(text.into_bytes())
+    if path == "Cargo.lock" {
+        let placed = lockfile::place_root_package(&text, request.name.as_str())?;
+        return Ok(Some(placed.into_bytes()));
+    }
+    Ok(Some(text.into_bytes()))
 }
 
 /// Which template produces each output path, later layers replacing earlier ones.

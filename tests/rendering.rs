@@ -114,3 +114,26 @@ fn github_actions_expressions_render_literally() {
         );
     }
 }
+
+/// A template that renders to nothing writes no file, so a layer can hold files only some of
+/// its presets need: the login throttle exists only where there is a login.
+#[test]
+fn a_template_that_renders_to_nothing_writes_no_file() {
+    let throttle = ["src/api/login_throttle.rs", "tests/api/login_throttle.rs"];
+    for (preset, has_login) in [
+        ("cockroach-oidc-cluster", false),
+        ("cockroach-token-session", true),
+        ("postgres-oauth2-jwt", true),
+    ] {
+        let rendered = render_preset(preset, "my-api");
+        for path in throttle {
+            assert_eq!(rendered.get(path).is_some(), has_login, "{preset}: {path}");
+        }
+        for (path, bytes) in rendered.files() {
+            assert!(
+                !String::from_utf8_lossy(bytes).trim().is_empty() || path.ends_with(".gitkeep"),
+                "{preset}: {path} is empty"
+            );
+        }
+    }
+}

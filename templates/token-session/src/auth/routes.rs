@@ -1,6 +1,8 @@
 //! `/auth/`: log in, rotate the token, log out here or everywhere.
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use secrecy::ExposeSecret;
@@ -38,12 +40,17 @@ pub fn router() -> OpenApiRouter<AppState> {
             body = Problem, content_type = "application/problem+json"),
         (status = UNPROCESSABLE_ENTITY, description = "Malformed e-mail or missing password",
             body = Problem, content_type = "application/problem+json"),
+        (status = TOO_MANY_REQUESTS, description = "Too many attempts from this address; see Retry-After",
+            body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn log_in(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<LogIn>,
 ) -> Result<Response, Error> {
+    state.login_throttle.admit(peer, &headers)?;
     let credentials = body.validate()?;
     let transport = credentials.transport;
     let issued = service::log_in(&state, credentials).await?;

@@ -2,17 +2,19 @@
 //! (RFC 7009). Both take form-encoded bodies and answer the OAuth2 error format, not problem
 //! documents, because OAuth2 clients expect it.
 
+use std::net::SocketAddr;
+
 use axum::Form;
-use axum::extract::State;
 use axum::extract::rejection::FormRejection;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use secrecy::ExposeSecret;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::json::ApiJson;
-use crate::error::Error;
+use crate::error::{Error, Problem};
 use crate::schemas::token::{
     OAuthErrorCode, OAuthErrorResponse, RevokeRequest, TokenRequest, TokenResponse,
 };
@@ -39,10 +41,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = OK, description = "A new access token and refresh token", body = TokenResponse),
         (status = BAD_REQUEST, description = "invalid_request, invalid_grant or unsupported_grant_type",
             body = OAuthErrorResponse),
+        (status = TOO_MANY_REQUESTS, description = "Too many password attempts from this address; see Retry-After",
+            body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn token(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     form: Result<Form<TokenRequest>, FormRejection>,
 ) -> Response {
     let Form(request) = match form {
@@ -59,6 +65,10 @@ async fn token(
                 )
                 .into_response();
             };
+            // Only password guesses are limited; refresh tokens are too long to guess.
+            if let Err(throttled) = state.login_throttle.admit(peer, &headers) {
+                return throttled.into_response();
+            }
             auth::password_grant(&state, &username, password).await
         }
         Some("refresh_token") => {
