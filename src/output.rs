@@ -43,6 +43,13 @@ pub fn data(text: impl AsRef<[u8]>) -> Result<()> {
     }
 }
 
+/// Writes `value` to stdout as pretty-printed JSON and a newline.
+pub fn json(value: &impl serde::Serialize) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(value).context("cannot serialise the report")?;
+    text.push('\n');
+    data(text)
+}
+
 /// Writes a line of prose to stdout. Prose is not worth failing a command over, so a closed
 /// or broken stdout is ignored.
 pub fn say_line(text: &str) {

@@ -34,7 +34,7 @@ pub fn run(args: &ListArgs) -> Result<ExitCode> {
                 }
             })
             .collect();
-        output::data(serde_json::to_string_pretty(&entries)? + "\n")?;
+        output::json(&entries)?;
         return Ok(ExitCode::SUCCESS);
     }
     let width = presets

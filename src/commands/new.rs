@@ -120,7 +120,7 @@ fn generate(answers: &Answers, args: &NewArgs, ui: Ui) -> Result<ExitCode> {
     };
     if args.json {
         let report = NewReport::of(request, &rendered, &plan, !args.dry_run);
-        output::data(serde_json::to_string_pretty(&report)? + "\n")?;
+        output::json(&report)?;
         return Ok(ExitCode::SUCCESS);
     }
     if args.dry_run {

@@ -47,7 +47,7 @@ pub fn run(args: VerifyArgs, ui: Ui) -> Result<ExitCode> {
     progress.finish();
     let passed = reports.iter().filter(|r| r.passed()).count();
     if args.json {
-        output::data(serde_json::to_string_pretty(&Report::of(&reports))? + "\n")?;
+        output::json(&Report::of(&reports))?;
     }
     if passed == count {
         if !args.json {
