@@ -124,14 +124,19 @@ impl ThrowawayPostgres {
 
 impl Drop for ThrowawayPostgres {
     fn drop(&mut self) {
-        *active() = None;
+        // Stopping under the lock makes an interrupt that arrives meanwhile wait for the server
+        // to be gone before the process exits.
+        let mut active = active();
+        *active = None;
         self.handle.stop();
     }
 }
 
-/// Stops the running throwaway server, if there is one; safe to call from a signal handler thread.
+/// Stops the running throwaway server, if there is one; safe to call from a signal handler
+/// thread. If another thread is stopping it, this returns once that stop has finished.
 pub fn stop_active_server() {
-    if let Some(handle) = active().take() {
+    let mut active = active();
+    if let Some(handle) = active.take() {
         handle.stop();
     }
 }

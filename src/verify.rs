@@ -94,14 +94,16 @@ pub struct Options {
 }
 
 /// What an interrupt must clean up: the running cargo command and the working directory.
+///
+/// The interrupt handler holds this lock from its first step until the process exits, so the
+/// main thread, which takes it before starting cargo, after cargo ends and while cleaning up,
+/// can neither start more work nor race the handler's cleanup or its exit status.
 struct Running {
-    interrupted: bool,
     child: Option<u32>,
     workspace: Option<PathBuf>,
 }
 
 static RUNNING: Mutex<Running> = Mutex::new(Running {
-    interrupted: false,
     child: None,
     workspace: None,
 });
@@ -161,9 +163,17 @@ pub fn run(options: Options, progress: &mut dyn FnMut(Event<'_>)) -> Result<Vec<
         )?);
     }
     drop(server);
-    running().workspace = None;
-    if options.keep {
-        let kept = workspace.keep();
+    let kept = {
+        let mut running = running();
+        running.workspace = None;
+        if options.keep {
+            Some(workspace.keep())
+        } else {
+            drop(workspace);
+            None
+        }
+    };
+    if let Some(kept) = kept {
         progress(Event::Note(&format!(
             "kept the generated projects in {}",
             kept.display()
@@ -246,9 +256,6 @@ fn run_step(
     let started = Instant::now();
     let mut child = {
         let mut running = running();
-        if running.interrupted {
-            anyhow::bail!("interrupted");
-        }
         let child = command
             .spawn()
             .context("cannot run cargo; is it on PATH?")?;
@@ -295,22 +302,19 @@ fn running() -> std::sync::MutexGuard<'static, Running> {
 }
 
 /// On Ctrl-C or SIGTERM: stop the running cargo (its whole process group, rustc included),
-/// stop the throwaway database, delete the working directory, exit 130. No cargo command is
-/// started once this has begun.
+/// stop the throwaway database, delete the working directory, exit 130. The handler keeps
+/// [`RUNNING`] locked until it exits, so the main thread cannot start another cargo command,
+/// report the killed one as a failure, or exit first with another status.
 fn install_interrupt_handler() {
     let installed = ctrlc::set_handler(|| {
-        let (child, workspace) = {
-            let mut running = running();
-            running.interrupted = true;
-            (running.child.take(), running.workspace.take())
-        };
-        if let Some(pid) = child {
+        let mut running = running();
+        if let Some(pid) = running.child.take() {
             let _ = Command::new("kill")
                 .args(["-TERM", "--", &format!("-{pid}")])
                 .status();
         }
         throwaway_postgres::stop_active_server();
-        if let Some(workspace) = workspace {
+        if let Some(workspace) = running.workspace.take() {
             let _ = std::fs::remove_dir_all(workspace);
         }
         eprintln!("stackgen verify: interrupted; the throwaway database was stopped");
