@@ -1,6 +1,7 @@
 //! Generated projects for real: built, linted and tested against PostgreSQL. These compile the
 //! generated dependencies once into a shared target directory (`target/verify`).
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
@@ -117,19 +118,20 @@ fn verify_reports_the_failing_step_with_the_tail_of_its_output() {
 #[test]
 fn verify_on_a_terminal_shows_a_spinner_per_step_then_coloured_results() {
     let sandbox = Sandbox::new();
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("stackgen"));
-    command
-        .current_dir(sandbox.path())
-        .env("TERM", "xterm-256color")
-        .env_remove("NO_COLOR")
-        .env_remove("CI")
-        .args(["verify", "--preset", "postgres-oauth2-jwt", "--target-dir"])
-        .arg(shared_target_dir())
-        .args(["--database-url", "postgres://postgres@127.0.0.1:1/postgres"]);
+    let target_dir = shared_target_dir();
     // A cold shared target means a full build first.
-    let options = rexpect::reader::Options::new().timeout_ms(Some(900_000));
-    let mut session =
-        rexpect::spawn_with_options(command, options).expect("stackgen starts in a pty");
+    let mut session = sandbox.in_a_terminal(
+        [
+            OsStr::new("verify"),
+            OsStr::new("--preset"),
+            OsStr::new("postgres-oauth2-jwt"),
+            OsStr::new("--target-dir"),
+            target_dir.as_os_str(),
+            OsStr::new("--database-url"),
+            OsStr::new("postgres://postgres@127.0.0.1:1/postgres"),
+        ],
+        900_000,
+    );
     for step in ["build", "clippy", "fmt", "test"] {
         session
             .exp_string(&format!("postgres-oauth2-jwt {step}"))

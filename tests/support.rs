@@ -42,6 +42,28 @@ impl Sandbox {
         command
     }
 
+    /// `stackgen ARGS` in a pseudo-terminal as a person's shell would start it: colour allowed,
+    /// not CI. `timeout_ms` bounds each wait for expected output.
+    pub fn in_a_terminal<I, S>(&self, args: I, timeout_ms: u64) -> rexpect::session::PtySession
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("stackgen"));
+        command
+            .current_dir(self.dir.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("STACKGEN_TARGET_DIR")
+            .env("TERM", "xterm-256color")
+            .env_remove("NO_COLOR")
+            .env_remove("CI")
+            .args(args);
+        // Escape codes stay in: rexpect's stripping would also swallow the text after cursor
+        // movements. Every expected string lies inside one styled run.
+        let options = rexpect::reader::Options::new().timeout_ms(Some(timeout_ms));
+        rexpect::spawn_with_options(command, options).expect("stackgen starts in a pty")
+    }
+
     /// Every entry under the sandbox, relative and sorted, to prove nothing else was written.
     pub fn entries(&self) -> Vec<String> {
         let mut entries: Vec<String> = walkdir::WalkDir::new(self.dir.path())

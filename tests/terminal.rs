@@ -1,10 +1,7 @@
 //! The real binary in a pseudo-terminal, driven the way a person would: typing, arrow keys,
 //! Enter, Esc and Ctrl-C.
 
-use std::process::Command;
-
 use rexpect::process::WaitStatus;
-use rexpect::reader::Options;
 use rexpect::session::PtySession;
 
 use crate::support::Sandbox;
@@ -15,17 +12,7 @@ const BACKSPACE: &str = "\u{7f}";
 const ESC: &str = "\u{1b}";
 
 fn wizard(sandbox: &Sandbox) -> PtySession {
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("stackgen"));
-    command
-        .current_dir(sandbox.path())
-        .env("TERM", "xterm-256color")
-        .env_remove("NO_COLOR")
-        .env_remove("CI")
-        .arg("new");
-    // Escape codes stay in: rexpect's stripping would also swallow the text after cursor
-    // movements. Every expected string lies inside one styled run.
-    let options = Options::new().timeout_ms(Some(30_000));
-    rexpect::spawn_with_options(command, options).expect("stackgen starts in a pty")
+    sandbox.in_a_terminal(["new"], 30_000)
 }
 
 /// Sends keys and flushes, as rexpect buffers what it sends.
