@@ -5,6 +5,9 @@
 //! prints the throughput and latency percentiles. Only loopback URLs are accepted: it measures
 //! a server on this machine and must never load anyone else's.
 //!
+//! Exit status: 0 when every measured request got a 2xx answer, 1 when some did not, 2 when the
+//! arguments were wrong or the warm-up failed.
+//!
 //! ```sh
 //! cargo run --release --example load -- --url http://127.0.0.1:8080/health/live \
 //!     --header 'Authorization: Bearer …' --requests 20000 --seconds 10 --connections 32
@@ -35,7 +38,7 @@ struct Args {
     #[arg(long, default_value_t = 10)]
     seconds: u64,
     /// Concurrent keep-alive connections, one thread each.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
     connections: u32,
     /// Unmeasured requests sent first, to open connections and warm caches.
     #[arg(long, default_value_t = 500)]
@@ -312,11 +315,19 @@ fn run(
     })
 }
 
-fn main() -> Result<()> {
-    let args = Args::parse();
-    if args.connections == 0 {
-        bail!("--connections must be at least 1");
+fn main() {
+    match measure(Args::parse()) {
+        Ok(report) if report.failures == 0 => {}
+        Ok(_) => std::process::exit(1),
+        Err(err) => {
+            eprintln!("load: {err:#}");
+            std::process::exit(2);
+        }
     }
+}
+
+/// Warms up, measures, prints the report and returns it.
+fn measure(args: Args) -> Result<Report> {
     let target = Target::parse(&args.url)?;
     let request = target.request(&args.headers)?;
     let far = Instant::now() + Duration::from_secs(args.seconds);
@@ -344,10 +355,7 @@ fn main() -> Result<()> {
         latency_ms: Percentiles::of_sorted(&latencies),
     };
     print_report(&report, args.json)?;
-    if report.failures > 0 {
-        std::process::exit(1);
-    }
-    Ok(())
+    Ok(report)
 }
 
 fn print_report(report: &Report, json: bool) -> Result<()> {
