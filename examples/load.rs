@@ -22,6 +22,9 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use serde::Serialize;
 
+/// How long one request may wait for its answer before it counts as failed.
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
+
 #[derive(Debug, Parser)]
 #[command(about = "Load one loopback URL with GET requests; bounded by count and time")]
 struct Args {
@@ -178,13 +181,15 @@ fn skip_chunked_body(reader: &mut impl BufRead) -> Result<()> {
 /// A keep-alive connection that reconnects when the server closes it.
 struct Connection {
     target: Target,
+    timeout: Duration,
     stream: Option<(TcpStream, BufReader<TcpStream>)>,
 }
 
 impl Connection {
-    fn new(target: Target) -> Self {
+    fn new(target: Target, timeout: Duration) -> Self {
         Self {
             target,
+            timeout,
             stream: None,
         }
     }
@@ -193,6 +198,9 @@ impl Connection {
         let stream = TcpStream::connect(&self.target.authority)
             .with_context(|| format!("cannot connect to {}", self.target.authority))?;
         stream.set_nodelay(true)?;
+        // A server that stops answering must not keep the run going past its time limit.
+        stream.set_read_timeout(Some(self.timeout))?;
+        stream.set_write_timeout(Some(self.timeout))?;
         let reader = BufReader::new(stream.try_clone()?);
         Ok((stream, reader))
     }
@@ -269,20 +277,30 @@ impl Percentiles {
     }
 }
 
-/// Sends `total` requests over `connections` threads, stopping early at `deadline`.
-fn run(
-    target: &Target,
-    request: &[u8],
+/// How many requests to send, over how many connections, and until when at the latest.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
     connections: u32,
     total: u64,
     deadline: Instant,
-) -> Vec<Tally> {
+    timeout: Duration,
+}
+
+/// Sends the plan's requests over its connections, one thread each, stopping early at its
+/// deadline.
+fn run(target: &Target, request: &[u8], plan: Plan) -> Vec<Tally> {
+    let Plan {
+        connections,
+        total,
+        deadline,
+        timeout,
+    } = plan;
     let claimed = AtomicU64::new(0);
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..connections)
             .map(|_| {
                 let claimed = &claimed;
-                let mut connection = Connection::new(target.clone());
+                let mut connection = Connection::new(target.clone(), timeout);
                 scope.spawn(move || {
                     let mut tally = Tally::default();
                     while claimed.fetch_add(1, Ordering::Relaxed) < total
@@ -330,15 +348,21 @@ fn main() {
 fn measure(args: Args) -> Result<Report> {
     let target = Target::parse(&args.url)?;
     let request = target.request(&args.headers)?;
+    let plan = |total, deadline| Plan {
+        connections: args.connections,
+        total,
+        deadline,
+        timeout: RESPONSE_TIMEOUT,
+    };
     let far = Instant::now() + Duration::from_secs(args.seconds);
-    let warmup = run(&target, &request, args.connections, args.warmup, far);
+    let warmup = run(&target, &request, plan(args.warmup, far));
     if let Some(failure) = warmup.iter().find_map(|t| t.first_failure.clone()) {
         bail!("the warm-up requests failed: {failure}");
     }
 
     let started = Instant::now();
     let deadline = started + Duration::from_secs(args.seconds);
-    let tallies = run(&target, &request, args.connections, args.requests, deadline);
+    let tallies = run(&target, &request, plan(args.requests, deadline));
     let seconds = started.elapsed().as_secs_f64();
     let failures = tallies.iter().map(|t| t.failures).sum();
     let first_failure = tallies.iter().find_map(|t| t.first_failure.clone());
@@ -467,6 +491,73 @@ mod tests {
         ] {
             assert!(read_response(&mut &text[..]).is_err(), "{text:?}");
         }
+    }
+
+    /// A loopback server that answers every request on a connection with `answer`, or never
+    /// answers when it is empty; returns its URL.
+    fn serve(answer: &'static [u8]) -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut writer = stream;
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).is_ok_and(|read| read > 0) {
+                        if line == "\r\n" && !answer.is_empty() && writer.write_all(answer).is_err()
+                        {
+                            return;
+                        }
+                        line.clear();
+                    }
+                });
+            }
+        });
+        url
+    }
+
+    fn plan(total: u64, timeout_ms: u64) -> Plan {
+        Plan {
+            connections: 3,
+            total,
+            deadline: Instant::now() + Duration::from_secs(60),
+            timeout: Duration::from_millis(timeout_ms),
+        }
+    }
+
+    #[test]
+    fn exactly_the_planned_requests_are_sent_over_kept_alive_connections() {
+        let target =
+            Target::parse(&serve(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")).unwrap();
+        let request = target.request(&[]).unwrap();
+        let tallies = run(&target, &request, plan(100, 5_000));
+        assert_eq!(tallies.len(), 3);
+        let answered: usize = tallies.iter().map(|t| t.latencies_us.len()).sum();
+        assert_eq!(answered, 100);
+        assert!(tallies.iter().all(|t| t.failures == 0), "{tallies:?}");
+    }
+
+    #[test]
+    fn error_statuses_are_failures_with_the_first_one_named() {
+        let target = Target::parse(&serve(
+            b"HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n",
+        ))
+        .unwrap();
+        let request = target.request(&[]).unwrap();
+        let tallies = run(&target, &request, plan(10, 5_000));
+        assert_eq!(tallies.iter().map(|t| t.failures).sum::<u64>(), 10);
+        assert!(tallies.iter().all(|t| t.latencies_us.is_empty()));
+        let first = tallies.iter().find_map(|t| t.first_failure.clone());
+        assert_eq!(first.as_deref(), Some("HTTP 401"));
+    }
+
+    #[test]
+    fn a_server_that_never_answers_ends_in_failures_not_a_hang() {
+        let target = Target::parse(&serve(b"")).unwrap();
+        let request = target.request(&[]).unwrap();
+        let tallies = run(&target, &request, plan(6, 50));
+        assert_eq!(tallies.iter().map(|t| t.failures).sum::<u64>(), 6);
     }
 
     #[test]
