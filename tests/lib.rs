@@ -11,6 +11,7 @@ mod list_and_show;
 mod new;
 mod output;
 mod preset_files;
+mod public_surface;
 mod rendering;
 mod snapshots;
 mod terminal;
