@@ -1,8 +1,8 @@
 //! The request a user makes, and the values templates see when it is rendered.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::preset::{Auth, Database, LoadedPreset};
+use crate::preset::LoadedPreset;
 use crate::project_name::ProjectName;
 use crate::settings::{Override, OverrideError, Settings};
 
@@ -44,12 +44,10 @@ impl Request {
                 title: &preset.title,
                 summary: &preset.summary,
             },
-            database: preset.database,
-            local_database: LocalDatabase::for_development(
-                preset.database,
-                &self.name.crate_ident(),
-            ),
-            auth: preset.auth,
+            api: ApiPaths {
+                prefix: &preset.api.prefix,
+                slash: if preset.api.trailing_slash { "/" } else { "" },
+            },
             settings: &self.settings,
             stackgen: StackgenInfo {
                 version: env!("CARGO_PKG_VERSION"),
@@ -58,58 +56,37 @@ impl Request {
     }
 }
 
-/// The template context. Field names here are the variables templates use.
+/// What every template sees before the layers add theirs. It names no database and no auth
+/// scheme: those are layers, and a template learns about them only through what they export.
 #[derive(Debug, Serialize)]
 pub struct Context<'a> {
     pub project: ProjectNames<'a>,
     pub preset: PresetInfo<'a>,
-    pub database: Database,
-    /// The database server the generated compose file starts for local development.
-    pub local_database: LocalDatabase,
-    pub auth: Auth,
+    pub api: ApiPaths<'a>,
     pub settings: &'a Settings,
     pub stackgen: StackgenInfo,
 }
 
-/// How a developer reaches the local database server: the values README, `.env.example`, the
-/// test harness's hint and the compose file must agree on.
+/// Where the preset mounts its API and how its paths end, e.g. `/api/v1` and no trailing slash.
 #[derive(Debug, Serialize)]
+pub struct ApiPaths<'a> {
+    pub prefix: &'a str,
+    /// `/` when every path ends in a slash, else empty.
+    pub slash: &'static str,
+}
+
+/// How a developer reaches the local database server: the values README, `.env.example`, the
+/// test harness's hint and the compose file must agree on. The database layer exports it as
+/// `local_database`.
+#[derive(Debug, Clone, Deserialize)]
 pub struct LocalDatabase {
     /// `PostgreSQL` or `CockroachDB`.
     pub server: String,
+    /// What `docker compose up -d db` starts, in a few words.
+    pub compose_service: String,
     pub port: u16,
-    pub user: &'static str,
-    /// Empty when the server takes no password (an insecure CockroachDB node).
-    pub password: &'static str,
-    /// The project's own database.
-    pub url: String,
     /// A database that always exists, on which the tests create theirs.
     pub admin_url: String,
-}
-
-impl LocalDatabase {
-    fn for_development(database: Database, crate_name: &str) -> Self {
-        let server = database.to_string();
-        match database {
-            Database::Postgres => Self {
-                server,
-                port: 5432,
-                user: "postgres",
-                password: "postgres",
-                url: format!("postgres://postgres:postgres@localhost:5432/{crate_name}"),
-                admin_url: "postgres://postgres:postgres@localhost:5432/postgres".to_owned(),
-            },
-            // `--insecure` nodes accept root without a password and speak no TLS.
-            Database::Cockroachdb => Self {
-                server,
-                port: 26257,
-                user: "root",
-                password: "",
-                url: format!("postgresql://root@localhost:26257/{crate_name}?sslmode=disable"),
-                admin_url: "postgresql://root@localhost:26257/defaultdb?sslmode=disable".to_owned(),
-            },
-        }
-    }
 }
 
 /// The project name in every case a template needs.

@@ -23,6 +23,21 @@ pub fn layer_names() -> Vec<String> {
     names
 }
 
+/// Every layer whose manifest provides `capability` (or is named so), sorted. Used for hints,
+/// so a manifest that does not parse simply provides nothing here.
+pub fn layers_providing(capability: &str) -> Vec<String> {
+    layer_names()
+        .into_iter()
+        .filter(|layer| {
+            layer == capability
+                || crate::layer::manifest_source(layer)
+                    .ok()
+                    .and_then(|text| crate::layer::parse(layer, text).ok())
+                    .is_some_and(|manifest| manifest.provides.iter().any(|p| p == capability))
+        })
+        .collect()
+}
+
 /// The text of a template by its path under `templates/` (used by includes across layers).
 pub fn template_source(name: &str) -> Option<&'static str> {
     TEMPLATES

@@ -1,14 +1,16 @@
 //! stackgen: presets → context → rendered tree → disk, CLAUDE.md, or a verified build.
 //!
 //! The pipeline reads top to bottom in the module list: a [`preset`] and a [`project_name`]
-//! make a [`context::Request`], [`render`] turns it into an in-memory tree, and a sink
+//! make a [`context::Request`], each [`layer`]'s manifest is merged by [`composition`], [`render`] turns it into an in-memory tree, and a sink
 //! ([`write`], [`verify`], or printing) consumes it.
 
 pub mod cli;
 pub mod commands;
+pub mod composition;
 pub mod context;
 pub mod drift;
 pub mod embedded;
+pub mod layer;
 pub mod lockfile;
 pub mod manifest;
 pub mod output;

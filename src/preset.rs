@@ -17,6 +17,16 @@ pub enum Database {
     Cockroachdb,
 }
 
+impl Database {
+    /// The layer that implements this database.
+    pub fn layer(self) -> &'static str {
+        match self {
+            Self::Postgres => "postgres",
+            Self::Cockroachdb => "cockroachdb",
+        }
+    }
+}
+
 impl fmt::Display for Database {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -34,6 +44,18 @@ pub enum Auth {
     Oauth2Jwt,
     TokenSession,
     Oidc,
+}
+
+impl Auth {
+    /// The layer that implements this scheme; `None` has none.
+    pub fn layer(self) -> Option<&'static str> {
+        match self {
+            Self::None => None,
+            Self::Oauth2Jwt => Some("oauth2-jwt"),
+            Self::TokenSession => Some("token-session"),
+            Self::Oidc => Some("oidc"),
+        }
+    }
 }
 
 impl fmt::Display for Auth {
@@ -82,8 +104,31 @@ pub struct Preset {
     pub auth: Auth,
     pub deployment: Vec<Deployment>,
     pub layers: Vec<String>,
+    /// Where the API is mounted and how its paths end; the shared resource layers follow it.
+    #[serde(default)]
+    pub api: ApiStyle,
     #[serde(default)]
     pub settings: Vec<SettingDef>,
+}
+
+/// The path style of a preset's API, supplied to the layers as `api.prefix` and `api.slash`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiStyle {
+    /// Where the resource routers are nested, e.g. `/api/v1`.
+    pub prefix: String,
+    /// Whether every path ends in `/` (`/api/items/`), as Django-style clients expect.
+    #[serde(default)]
+    pub trailing_slash: bool,
+}
+
+impl Default for ApiStyle {
+    fn default() -> Self {
+        Self {
+            prefix: "/api".to_owned(),
+            trailing_slash: false,
+        }
+    }
 }
 
 /// Where a preset came from; a user's file is kept verbatim so a project can record it.
@@ -254,6 +299,27 @@ fn validate(preset: &Preset) -> Result<(), String> {
             return Err(format!("layer `{layer}` is listed twice"));
         }
     }
+    let database = preset.database.layer();
+    if !preset.layers.iter().any(|layer| layer == database) {
+        return Err(format!(
+            "`database: {}` needs the `{database}` layer in `layers`",
+            serde_plain(&preset.database)
+        ));
+    }
+    if let Some(auth) = preset.auth.layer()
+        && !preset.layers.iter().any(|layer| layer == auth)
+    {
+        return Err(format!(
+            "`auth: {}` needs the `{auth}` layer in `layers`",
+            serde_plain(&preset.auth)
+        ));
+    }
+    if !preset.api.prefix.starts_with('/') || preset.api.prefix.ends_with('/') {
+        return Err(format!(
+            "`api.prefix` is `{}`: it must start with `/` and not end with one, like `/api/v1`",
+            preset.api.prefix
+        ));
+    }
     for (index, def) in preset.settings.iter().enumerate() {
         def.check_declaration()?;
         if preset.settings[..index].iter().any(|d| d.key == def.key) {
@@ -261,6 +327,13 @@ fn validate(preset: &Preset) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// How a unit enum value is spelled in YAML.
+fn serde_plain<T: Serialize>(value: &T) -> String {
+    yaml_serde::to_string(value)
+        .map(|text| text.trim().to_owned())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -275,9 +348,9 @@ description: For tests.
 target_user: Testers
 use_cases: [testing]
 database: postgres
-auth: oauth2-jwt
+auth: none
 deployment: [docker]
-layers: [base]
+layers: [base, postgres]
 ";
 
     #[test]
@@ -315,9 +388,19 @@ layers: [base]
 
     #[test]
     fn unknown_layers_are_refused_with_a_suggestion() {
-        let text = MINIMAL.replace("layers: [base]", "layers: [bsae]");
+        let text = MINIMAL.replace("layers: [base, postgres]", "layers: [bsae, postgres]");
         let err = parse("p.yaml", &text).expect_err("unknown layer");
         assert!(err.to_string().contains("did you mean `base`"), "{err}");
+    }
+
+    #[test]
+    fn the_database_and_auth_named_must_be_among_the_layers() {
+        let text = MINIMAL.replace("layers: [base, postgres]", "layers: [base]");
+        let err = parse("p.yaml", &text).expect_err("no database layer");
+        assert!(err.to_string().contains("`postgres` layer"), "{err}");
+        let text = MINIMAL.replace("auth: none", "auth: token-session");
+        let err = parse("p.yaml", &text).expect_err("no auth layer");
+        assert!(err.to_string().contains("`token-session` layer"), "{err}");
     }
 
     #[test]

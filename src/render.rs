@@ -11,8 +11,10 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 
+use crate::composition::{self, Composition, CompositionError, Layer};
 use crate::context::Request;
 use crate::embedded::{self, TEMPLATES};
+use crate::layer::{self, LayerError, LayerManifest};
 use crate::lockfile::{self, LockfileError};
 use crate::manifest::{self, Manifest};
 
@@ -58,6 +60,12 @@ pub enum RenderError {
     #[error("the preset renders no file named `{0}`")]
     NoSuchFile(String),
     #[error(transparent)]
+    Layer(#[from] LayerError),
+    #[error(transparent)]
+    Composition(#[from] CompositionError),
+    #[error("layer export `{name}` is not what stackgen expects: {problem}")]
+    Export { name: String, problem: String },
+    #[error(transparent)]
     Lockfile(#[from] LockfileError),
     #[error("cannot write .stackgen.yaml: {0}")]
     Manifest(#[from] yaml_serde::Error),
@@ -71,73 +79,206 @@ struct Source {
     rendered: bool,
 }
 
+/// A request with its layers composed: everything needed to produce any of its files.
+pub struct Blueprint<'r> {
+    request: &'r Request,
+    composition: Composition,
+    context: Value,
+    sources: BTreeMap<String, Source>,
+    env: Environment<'static>,
+}
+
+impl<'r> Blueprint<'r> {
+    /// Reads and merges the manifests of the request's layers.
+    pub fn new(request: &'r Request) -> Result<Self, RenderError> {
+        let env = environment();
+        let layers = &request.preset.preset.layers;
+        // Manifests may use each other's exports (the base's `DB_PORT` default is the database
+        // layer's port), so they are read twice: once to collect the exports, then with them.
+        // The first pass sees no exports yet; only its exports are kept, so what it cannot
+        // resolve renders empty instead of failing.
+        let mut lenient = environment();
+        lenient.set_undefined_behavior(UndefinedBehavior::Chainable);
+        let first = read_manifests(&lenient, layers, &Value::from(Serde(request.context())))?;
+        let exports = composition::compose(&as_layers(layers, &first))?.exports;
+        let manifests = read_manifests(&env, layers, &manifest_context(request, &exports))?;
+        let composition = composition::compose(&as_layers(layers, &manifests))?;
+        let sources = overlay(layers)?;
+        let context = full_context(request, &composition, &test_modules(&sources));
+        Ok(Self {
+            request,
+            sources,
+            composition,
+            context,
+            env,
+        })
+    }
+
+    /// A value a layer exports, read as `T`.
+    pub fn export<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, RenderError> {
+        let value = self
+            .composition
+            .exports
+            .get(name)
+            .ok_or_else(|| RenderError::Export {
+                name: name.to_owned(),
+                problem: "no layer of this preset exports it".to_owned(),
+            })?;
+        serde_json::from_value(value.clone()).map_err(|err| RenderError::Export {
+            name: name.to_owned(),
+            problem: err.to_string(),
+        })
+    }
+
+    /// Renders the whole project.
+    pub fn render(&self) -> Result<Rendered, RenderError> {
+        let mut files = BTreeMap::new();
+        for (path, source) in &self.sources {
+            if let Some(bytes) = self.produce(path, source)? {
+                files.insert(path.clone(), bytes);
+            }
+        }
+        let manifest = Manifest::of(self.request).to_yaml()?;
+        files.insert(manifest::FILE_NAME.to_string(), manifest.into_bytes());
+        Ok(Rendered { files })
+    }
+
+    /// Renders a single output file, without rendering anything else.
+    pub fn render_one(&self, path: &str) -> Result<Vec<u8>, RenderError> {
+        let source = self
+            .sources
+            .get(path)
+            .ok_or_else(|| RenderError::NoSuchFile(path.to_string()))?;
+        self.produce(path, source)?
+            .ok_or_else(|| RenderError::NoSuchFile(path.to_string()))
+    }
+
+    /// One output file's bytes, or `None` when its template renders to nothing but
+    /// whitespace: a shared file such as `src/models/mod.rs` is written only when some layer
+    /// contributes to it.
+    fn produce(&self, path: &str, source: &Source) -> Result<Option<Vec<u8>>, RenderError> {
+        if !source.rendered {
+            return Ok(Some(
+                embedded::TEMPLATES
+                    .get_file(&source.template)
+                    .map(|file| file.contents().to_vec())
+                    .unwrap_or_default(),
+            ));
+        }
+        let text = self
+            .env
+            .get_template(&source.template)
+            .and_then(|template| template.render(&self.context))
+            .map_err(|err| RenderError::Template(describe(&err)))?;
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        if path == "Cargo.lock" {
+            let placed = lockfile::place_root_package(&text, self.request.name.as_str())?;
+            return Ok(Some(placed.into_bytes()));
+        }
+        Ok(Some(text.into_bytes()))
+    }
+}
+
+fn read_manifests(
+    env: &Environment<'static>,
+    layers: &[String],
+    context: &Value,
+) -> Result<Vec<LayerManifest>, RenderError> {
+    layers
+        .iter()
+        .map(|layer| {
+            let source = layer::manifest_source(layer)?;
+            let text = env
+                .render_str(source, context)
+                .map_err(|err| LayerError::Template {
+                    layer: layer.clone(),
+                    message: describe(&err),
+                })?;
+            Ok(layer::parse(layer, &text)?)
+        })
+        .collect()
+}
+
+fn as_layers<'a>(names: &'a [String], manifests: &'a [LayerManifest]) -> Vec<Layer<'a>> {
+    names
+        .iter()
+        .zip(manifests)
+        .map(|(name, manifest)| Layer { name, manifest })
+        .collect()
+}
+
+/// What a manifest may read: the base context and every layer's exports.
+fn manifest_context(request: &Request, exports: &BTreeMap<String, serde_json::Value>) -> Value {
+    Value::from(base_values(request, exports))
+}
+
+fn base_values(
+    request: &Request,
+    exports: &BTreeMap<String, serde_json::Value>,
+) -> BTreeMap<String, Value> {
+    let mut values: BTreeMap<String, Value> = BTreeMap::new();
+    let context = request.context();
+    values.insert("project".into(), Value::from(Serde(&context.project)));
+    values.insert("preset".into(), Value::from(Serde(&context.preset)));
+    values.insert("api".into(), Value::from(Serde(&context.api)));
+    values.insert("settings".into(), Value::from(Serde(context.settings)));
+    values.insert("stackgen".into(), Value::from(Serde(&context.stackgen)));
+    for (name, value) in exports {
+        values.insert(name.clone(), Value::from(Serde(value)));
+    }
+    values
+}
+
 /// Renders the whole project.
 pub fn render(request: &Request) -> Result<Rendered, RenderError> {
-    let sources = overlay(&request.preset.preset.layers)?;
-    let env = environment();
-    let context = Value::from(Serde(request.context()));
-    let mut files = BTreeMap::new();
-    for (path, source) in &sources {
-        if let Some(bytes) = produce(&env, &context, request, path, source)? {
-            files.insert(path.clone(), bytes);
-        }
-    }
-    let manifest = Manifest::of(request).to_yaml()?;
-    files.insert(manifest::FILE_NAME.to_string(), manifest.into_bytes());
-    Ok(Rendered { files })
+    Blueprint::new(request)?.render()
 }
 
 /// Renders a single output file, without rendering anything else.
 pub fn render_one(request: &Request, path: &str) -> Result<Vec<u8>, RenderError> {
-    let sources = overlay(&request.preset.preset.layers)?;
-    let source = sources
-        .get(path)
-        .ok_or_else(|| RenderError::NoSuchFile(path.to_string()))?;
-    let env = environment();
-    let context = Value::from(Serde(request.context()));
-    produce(&env, &context, request, path, source)?
-        .ok_or_else(|| RenderError::NoSuchFile(path.to_string()))
+    Blueprint::new(request)?.render_one(path)
 }
 
-/// One output file's bytes, or `None` when its template renders to nothing but whitespace:
-/// a layer may hold files that only some of its presets need, wrapped in one condition.
-fn produce(
-    env: &Environment<'static>,
-    context: &Value,
-    request: &Request,
-    path: &str,
-    source: &Source,
-) -> Result<Option<Vec<u8>>, RenderError> {
-    if !source.rendered {
-        return Ok(Some(
-            embedded::TEMPLATES
-                .get_file(&source.template)
-                .map(|file| file.contents().to_vec())
-                .unwrap_or_default(),
-        ));
-    }
-    let text = env
-        .get_template(&source.template)
-        .and_then(|template| template.render(context))
-        .map_err(|err| RenderError::Template(describe(&err)))?;
-    if text.trim().is_empty() {
-        return Ok(None);
-    }
-    if path == "Cargo.lock" {
-        let placed = lockfile::place_root_package(&text, request.name.as_str())?;
-        return Ok(Some(placed.into_bytes()));
-    }
-    Ok(Some(text.into_bytes()))
+/// The base context plus what the layers contribute: `layers`, `cargo`, `modules`,
+/// `environment`, `uses`, `test_modules`, `slots`, and every export under its own name.
+fn full_context(request: &Request, composition: &Composition, test_modules: &[String]) -> Value {
+    let layered = [
+        ("layers", Value::from(Serde(&composition.layers))),
+        ("cargo", Value::from(Serde(&composition.cargo))),
+        ("modules", Value::from(Serde(&composition.modules))),
+        ("environment", Value::from(Serde(&composition.environment))),
+        ("uses", Value::from(Serde(&composition.uses))),
+        ("test_modules", Value::from(Serde(test_modules))),
+        ("slots", Value::from(Serde(&composition.slots))),
+    ];
+    let mut values = base_values(request, &composition.exports);
+    values.extend(layered.map(|(key, value)| (key.to_owned(), value)));
+    Value::from(values)
 }
 
-/// Which template produces each output path, later layers replacing earlier ones.
+/// Where the integration tests live: every `tests/api/<name>.rs` but the binary's root is one
+/// of its modules, whichever layer brought it.
+const TEST_ROOT: &str = "tests/api/";
+
+/// The integration-test modules the layers bring, sorted.
+fn test_modules(sources: &BTreeMap<String, Source>) -> Vec<String> {
+    sources
+        .keys()
+        .filter_map(|path| path.strip_prefix(TEST_ROOT)?.strip_suffix(".rs"))
+        .filter(|name| *name != "main" && !name.contains('/'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Which template produces each output path, later layers replacing earlier ones. A layer's
+/// manifest and slot pieces are read by stackgen, not written out.
 fn overlay(layers: &[String]) -> Result<BTreeMap<String, Source>, RenderError> {
     let mut sources = BTreeMap::new();
     for layer in layers {
         let Some(dir) = TEMPLATES.get_dir(layer.as_str()) else {
-            return Err(RenderError::Template(format!(
-                "layer `{layer}` does not exist"
-            )));
+            return Err(LayerError::Unknown(layer.clone()).into());
         };
         let mut own = BTreeMap::new();
         collect_files(dir, &mut |template: &str| {
@@ -145,6 +286,9 @@ fn overlay(layers: &[String]) -> Result<BTreeMap<String, Source>, RenderError> {
                 .strip_prefix(layer.as_str())
                 .and_then(|rest| rest.strip_prefix('/'))
                 .unwrap_or(template);
+            if layer::is_machinery(relative) {
+                return Ok(());
+            }
             let (path, rendered) = match relative.strip_suffix(TEMPLATE_SUFFIX) {
                 Some(path) => (path.to_string(), true),
                 None => (relative.to_string(), false),

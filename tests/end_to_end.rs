@@ -5,6 +5,7 @@ use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -45,6 +46,26 @@ fn verify_all_passes_against_a_throwaway_postgres() {
         text.contains("verified 3 of 3 presets: all passed"),
         "{text}"
     );
+}
+
+/// The example preset files compose the layers differently from the embedded presets (the
+/// base on its own; token sessions on PostgreSQL): they must build and pass their tests too.
+#[test]
+fn example_preset_files_verify() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for example in ["internal-tools.yaml", "sessions-on-postgres.yaml"] {
+        let sandbox = Sandbox::new();
+        let output = sandbox
+            .stackgen(["verify", "--preset-file"])
+            .arg(examples.join(example))
+            .arg("--target-dir")
+            .arg(shared_target_dir())
+            .output()
+            .expect("stackgen runs");
+        let text = output_text(&output);
+        assert!(output.status.success(), "{example}:\n{text}");
+        assert!(text.contains("all passed"), "{example}:\n{text}");
+    }
 }
 
 /// Also the `--json` report: stdout carries only the report, progress goes to stderr.

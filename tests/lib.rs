@@ -7,6 +7,7 @@ mod deployment_files;
 mod diff;
 mod end_to_end;
 mod generated_contracts;
+mod layers;
 mod list_and_show;
 mod new;
 mod output;

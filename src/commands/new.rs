@@ -8,13 +8,13 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::cli::{NewArgs, PresetChoice};
-use crate::context::Request;
+use crate::context::{LocalDatabase, Request};
 use crate::embedded;
 use crate::output::{self, Ui};
-use crate::preset::{self, Database};
+use crate::preset;
 use crate::project_name::ProjectName;
 use crate::prompt::{self, PromptError, TerminalPrompter};
-use crate::render::{self, Rendered};
+use crate::render::{Blueprint, Rendered};
 use crate::settings::{SettingValue, Settings};
 use crate::verify::Step;
 use crate::wizard::{self, Answers, Given, Outcome};
@@ -111,7 +111,9 @@ fn print_equivalent_command(answers: &Answers, ui: Ui, json: bool) {
 
 fn generate(answers: &Answers, args: &NewArgs, ui: Ui) -> Result<ExitCode> {
     let request = &answers.request;
-    let rendered = render::render(request)?;
+    let blueprint = Blueprint::new(request)?;
+    let rendered = blueprint.render()?;
+    let local = blueprint.export::<LocalDatabase>("local_database")?;
     let target = &answers.dir;
     let plan = if args.dry_run {
         write::plan(&rendered, target, answers.force)?
@@ -119,7 +121,7 @@ fn generate(answers: &Answers, args: &NewArgs, ui: Ui) -> Result<ExitCode> {
         write::write(&rendered, target, answers.force)?
     };
     if args.json {
-        let report = NewReport::of(request, &rendered, &plan, !args.dry_run);
+        let report = NewReport::of(request, &rendered, &plan, !args.dry_run, &local);
         output::json(&report)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -143,7 +145,7 @@ fn generate(answers: &Answers, args: &NewArgs, ui: Ui) -> Result<ExitCode> {
         }
         ui.say(&text);
     }
-    ui.say(&next_steps(target, request));
+    ui.say(&next_steps(target, request, &local));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -171,7 +173,13 @@ struct FileEntry<'a> {
 }
 
 impl<'a> NewReport<'a> {
-    fn of(request: &'a Request, rendered: &'a Rendered, plan: &'a Plan, written: bool) -> Self {
+    fn of(
+        request: &'a Request,
+        rendered: &'a Rendered,
+        plan: &'a Plan,
+        written: bool,
+        local: &LocalDatabase,
+    ) -> Self {
         let files = rendered
             .files()
             .map(|(path, bytes)| FileEntry {
@@ -194,7 +202,7 @@ impl<'a> NewReport<'a> {
                 .iter()
                 .map(|step| format!("cargo {}", step.cargo_args().join(" ")))
                 .collect(),
-            test_database_url: request.context().local_database.admin_url,
+            test_database_url: local.admin_url.clone(),
         }
     }
 }
@@ -217,19 +225,14 @@ fn dry_run_listing(plan: &Plan) -> String {
     out
 }
 
-fn next_steps(target: &Path, request: &Request) -> String {
-    let context = request.context();
-    let local = &context.local_database;
+fn next_steps(target: &Path, request: &Request, local: &LocalDatabase) -> String {
     let port = request
         .settings
         .iter()
         .find(|(key, _)| *key == "http_port")
         .map(|(_, value)| value.to_string())
         .unwrap_or_else(|| "8080".into());
-    let server = match request.preset.preset.database {
-        Database::Postgres => "PostgreSQL 15",
-        Database::Cockroachdb => "one insecure CockroachDB node, local only",
-    };
+    let server = &local.compose_service;
     format!(
         "\nNext steps:\n  cd {dir}\n  docker compose up -d db        # {server}, on localhost:{db_port}\n  DATABASE_URL='{admin_url}' cargo test\n  docker compose up --build      # the service; then open http://localhost:{port}/docs",
         dir = target.display(),

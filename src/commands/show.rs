@@ -7,7 +7,7 @@ use crate::cli::{PresetChoice, ShowArgs};
 use crate::context::Request;
 use crate::preset::LoadedPreset;
 use crate::project_name::ProjectName;
-use crate::{output, render, tree};
+use crate::{layer, output, render, tree};
 
 /// The name used to draw the file tree a preset generates.
 const EXAMPLE_NAME: &str = "my-api";
@@ -38,6 +38,11 @@ pub fn describe(loaded: &LoadedPreset) -> Result<String> {
     let deployment: Vec<String> = p.deployment.iter().map(ToString::to_string).collect();
     writeln!(out, "Deployment:  {}", deployment.join(", "))?;
     writeln!(out, "Layers:      {}", p.layers.join(" → "))?;
+    let width = p.layers.iter().map(String::len).max().unwrap_or(0);
+    for layer in &p.layers {
+        let summary = layer::summary(layer).unwrap_or_default();
+        writeln!(out, "  {layer:<width$}  {summary}")?;
+    }
     writeln!(out, "\nSettings (override with --set KEY=VALUE):")?;
     if p.settings.is_empty() {
         writeln!(out, "  (none)")?;

@@ -1,5 +1,4 @@
 use sqlx::PgExecutor;
-use uuid::Uuid;
 
 use crate::models::User;
 
@@ -26,16 +25,6 @@ pub async fn insert(db: impl PgExecutor<'_>, user: NewUser<'_>) -> Result<User, 
     .await
 }
 
-pub async fn find_by_id(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<User>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, email, password_hash, full_name, is_active, created_at, updated_at \
-         FROM users WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await
-}
-
 /// Case-insensitive, served by the unique index on `lower(email)`.
 pub async fn find_by_email(
     db: impl PgExecutor<'_>,
@@ -47,25 +36,5 @@ pub async fn find_by_email(
     )
     .bind(email)
     .fetch_optional(db)
-    .await
-}
-
-/// Changes the given fields; `None` keeps the stored value.
-pub async fn update(
-    db: impl PgExecutor<'_>,
-    id: Uuid,
-    full_name: Option<&str>,
-    password_hash: Option<&str>,
-) -> Result<User, sqlx::Error> {
-    sqlx::query_as(
-        "UPDATE users SET full_name = COALESCE($2, full_name), \
-         password_hash = COALESCE($3, password_hash), updated_at = now() \
-         WHERE id = $1 \
-         RETURNING id, email, password_hash, full_name, is_active, created_at, updated_at",
-    )
-    .bind(id)
-    .bind(full_name)
-    .bind(password_hash)
-    .fetch_one(db)
     .await
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::core::security::refresh_token;
 use crate::repositories::refresh_tokens::{self, NewRefreshToken};
-use crate::repositories::users;
+use crate::repositories::{profiles, users};
 use crate::state::AppState;
 
 /// What a successful grant hands out.
@@ -94,7 +94,7 @@ pub async fn refresh_grant(
         return Err(GrantError::InvalidGrant);
     };
 
-    let user = users::find_by_id(&mut *transaction, claimed.user_id).await?;
+    let user = profiles::find_by_id(&mut *transaction, claimed.user_id).await?;
     if !user.is_some_and(|user| user.is_active) {
         refresh_tokens::revoke_family(&mut *transaction, claimed.family_id, now).await?;
         transaction.commit().await?;

@@ -6,14 +6,11 @@
 //! Only the token's SHA-256 hash is stored, with an absolute and an idle expiry. Handlers
 //! never look at credentials themselves: they take [`CurrentUser`] or [`CurrentSession`].
 
-mod clock;
 pub mod cookies;
 pub mod csrf;
 mod extractor;
 pub mod password;
-pub mod routes;
 pub mod service;
 pub mod token;
 
-pub use clock::Clock;
 pub use extractor::{CurrentSession, CurrentUser, Transport};

@@ -7,6 +7,7 @@ use std::ops::Range;
 use std::time::Duration;
 
 use anyhow::Context;
+use secrecy::SecretString;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -18,11 +19,19 @@ use crate::error::Error;
 use crate::models::SessionToken;
 use crate::repositories::session_tokens::{self, LiveSession, NewSessionToken};
 use crate::repositories::users;
-use crate::schemas::session::Credentials;
 use crate::state::AppState;
 
 /// How stale `last_used_at` may get before a request records a new use.
 pub const RECORD_USE_EVERY: Duration = Duration::from_secs(60);
+
+/// Credentials that are worth checking against the database.
+#[derive(Debug)]
+pub struct Credentials {
+    /// Lower-cased.
+    pub email: String,
+    pub password: SecretString,
+    pub transport: Transport,
+}
 
 /// A freshly issued session: the secrets the client gets, once, and the stored row.
 pub struct Issued {

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::Invalid;
 use crate::auth::Transport;
+use crate::auth::service::Credentials;
 use crate::error::Error;
 
 /// Body of `POST /auth/token/`.
@@ -20,15 +21,6 @@ pub struct LogIn {
     /// `true` for browsers: the token is set as an HttpOnly cookie instead of returned.
     #[serde(default)]
     pub cookie: bool,
-}
-
-/// Credentials that are worth checking against the database.
-#[derive(Debug)]
-pub struct Credentials {
-    /// Lower-cased.
-    pub email: String,
-    pub password: SecretString,
-    pub transport: Transport,
 }
 
 impl LogIn {

@@ -6,8 +6,11 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::accounts::{ME, PASSWORD};
 use crate::helpers::spawn_app;
-use crate::session::{PASSWORD, assert_problem, cookie_value, set_cookies};
+use crate::items::ITEMS;
+use crate::session::{LOGIN, assert_problem_mentioning, cookie_value, set_cookies};
+use crate::signed_in::SignedInUser;
 
 #[tokio::test]
 async fn a_header_client_gets_a_bearer_token_that_opens_the_api() {
@@ -29,7 +32,7 @@ async fn a_header_client_gets_a_bearer_token_that_opens_the_api() {
     let token = body["token"].as_str().unwrap();
     assert_eq!(token.len(), 43);
     let me: Value = app
-        .bearer(Method::GET, "/api/users/me/", token)
+        .bearer(Method::GET, ME, token)
         .send()
         .await
         .unwrap()
@@ -42,7 +45,7 @@ async fn a_header_client_gets_a_bearer_token_that_opens_the_api() {
 #[tokio::test]
 async fn only_the_hash_of_a_token_is_stored() {
     let app = spawn_app().await;
-    let (_, token) = app.signed_in_user().await;
+    let SignedInUser { token, .. } = SignedInUser::new(&app).await;
 
     let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM session_tokens")
         .fetch_all(&app.pool)
@@ -61,7 +64,7 @@ async fn a_browser_gets_the_token_only_as_an_http_only_host_cookie() {
 
     let response = app
         .post_json(
-            "/auth/token/",
+            LOGIN,
             &json!({"email": user.email, "password": PASSWORD, "cookie": true}),
         )
         .await;
@@ -111,34 +114,34 @@ async fn a_cookie_session_reads_without_and_writes_only_with_its_csrf_token() {
     assert_eq!(app.me_status_with_cookie(&browser).await, StatusCode::OK);
 
     let without = app
-        .with_cookie(Method::POST, "/api/items/", &browser)
+        .with_cookie(Method::POST, ITEMS, &browser)
         .json(&item)
         .send()
         .await
         .unwrap();
-    assert_problem(without, StatusCode::FORBIDDEN, "X-CSRF-Token").await;
+    assert_problem_mentioning(without, StatusCode::FORBIDDEN, "X-CSRF-Token").await;
 
     let wrong = app
-        .with_cookie(Method::POST, "/api/items/", &browser)
+        .with_cookie(Method::POST, ITEMS, &browser)
         .header("x-csrf-token", "not-the-token")
         .json(&item)
         .send()
         .await
         .unwrap();
-    assert_problem(wrong, StatusCode::FORBIDDEN, "X-CSRF-Token").await;
+    assert_problem_mentioning(wrong, StatusCode::FORBIDDEN, "X-CSRF-Token").await;
 
     let other_browser = app.cookie_session(&user).await;
     let borrowed = app
-        .with_cookie(Method::POST, "/api/items/", &browser)
+        .with_cookie(Method::POST, ITEMS, &browser)
         .header("x-csrf-token", &other_browser.csrf)
         .json(&item)
         .send()
         .await
         .unwrap();
-    assert_problem(borrowed, StatusCode::FORBIDDEN, "X-CSRF-Token").await;
+    assert_problem_mentioning(borrowed, StatusCode::FORBIDDEN, "X-CSRF-Token").await;
 
     let with = app
-        .with_cookie_and_csrf(Method::POST, "/api/items/", &browser)
+        .with_cookie_and_csrf(Method::POST, ITEMS, &browser)
         .json(&item)
         .send()
         .await
@@ -149,10 +152,10 @@ async fn a_cookie_session_reads_without_and_writes_only_with_its_csrf_token() {
 #[tokio::test]
 async fn header_clients_need_no_csrf_token() {
     let app = spawn_app().await;
-    let (_, token) = app.signed_in_user().await;
+    let SignedInUser { token, .. } = SignedInUser::new(&app).await;
 
     let response = app
-        .bearer(Method::POST, "/api/items/", &token)
+        .bearer(Method::POST, ITEMS, &token)
         .json(&json!({"title": "from a script"}))
         .send()
         .await
@@ -166,11 +169,7 @@ async fn unknown_user_wrong_password_and_inactive_user_get_one_identical_401() {
     let app = spawn_app().await;
     let user = app.register_user().await;
     let inactive = app.register_user().await;
-    sqlx::query("UPDATE users SET is_active = FALSE WHERE id = $1")
-        .bind(inactive.id)
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    app.deactivate(&inactive).await;
 
     let mut answers = Vec::new();
     for (email, password) in [
@@ -197,13 +196,11 @@ async fn malformed_login_bodies_get_field_errors() {
     let app = spawn_app().await;
 
     let response = app
-        .post_json(
-            "/auth/token/",
-            &json!({"email": "not-an-address", "password": ""}),
-        )
+        .post_json(LOGIN, &json!({"email": "not-an-address", "password": ""}))
         .await;
 
-    let body = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+    let body =
+        assert_problem_mentioning(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
     assert!(body["errors"]["email"].is_array(), "{body}");
     assert_eq!(body["errors"]["password"][0], "is required");
 }
@@ -212,17 +209,17 @@ async fn malformed_login_bodies_get_field_errors() {
 async fn missing_malformed_and_unknown_tokens_get_401() {
     let app = spawn_app().await;
 
-    let none = app.get("/api/users/me/").await;
-    assert_problem(none, StatusCode::UNAUTHORIZED, "Authentication is required").await;
+    let none = app.get(ME).await;
+    assert_problem_mentioning(none, StatusCode::UNAUTHORIZED, "Authentication is required").await;
     let unknown = app
-        .bearer(Method::GET, "/api/users/me/", "no-such-token")
+        .bearer(Method::GET, ME, "no-such-token")
         .send()
         .await
         .unwrap();
     assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
     let basic = app
         .client
-        .get(app.url("/api/users/me/"))
+        .get(app.url(ME))
         .header("authorization", "Basic dXNlcjpwYXNz")
         .send()
         .await
@@ -293,7 +290,7 @@ async fn logout_all_revokes_every_session_of_the_user_only() {
     let user = app.register_user().await;
     let phone = app.header_session(&user).await;
     let browser = app.cookie_session(&user).await;
-    let (_, stranger) = app.signed_in_user().await;
+    let stranger = SignedInUser::new(&app).await;
 
     let response = app
         .bearer(Method::POST, "/auth/logout-all/", &phone)
@@ -307,13 +304,13 @@ async fn logout_all_revokes_every_session_of_the_user_only() {
         app.me_status_with_cookie(&browser).await,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(app.me_status(&stranger).await, StatusCode::OK);
+    assert_eq!(app.me_status(&stranger.token).await, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn rotation_issues_a_new_header_token_and_kills_the_old_one_at_once() {
     let app = spawn_app().await;
-    let (_, old) = app.signed_in_user().await;
+    let SignedInUser { token: old, .. } = SignedInUser::new(&app).await;
 
     let response = app
         .bearer(Method::POST, "/auth/token/rotate/", &old)
@@ -359,13 +356,13 @@ async fn rotating_a_cookie_session_sets_new_cookies() {
 #[tokio::test]
 async fn a_token_dies_at_its_absolute_expiry_however_much_it_is_used() {
     let app = spawn_app().await;
-    let (_, token) = app.signed_in_user().await;
+    let SignedInUser { token, .. } = SignedInUser::new(&app).await;
     let ttl = app.config.auth.token_ttl;
     let step = app.config.auth.token_idle_timeout / 2;
 
     let mut elapsed = Duration::ZERO;
     while elapsed + step < ttl {
-        app.clock.advance(step);
+        app.config.auth.clock.advance(step);
         elapsed += step;
         assert_eq!(
             app.me_status(&token).await,
@@ -373,7 +370,7 @@ async fn a_token_dies_at_its_absolute_expiry_however_much_it_is_used() {
             "alive after {elapsed:?}"
         );
     }
-    app.clock.advance(ttl - elapsed);
+    app.config.auth.clock.advance(ttl - elapsed);
 
     assert_eq!(app.me_status(&token).await, StatusCode::UNAUTHORIZED);
 }
@@ -381,22 +378,25 @@ async fn a_token_dies_at_its_absolute_expiry_however_much_it_is_used() {
 #[tokio::test]
 async fn a_token_dies_when_it_goes_unused_for_the_idle_timeout() {
     let app = spawn_app().await;
-    let (_, token) = app.signed_in_user().await;
+    let SignedInUser { token, .. } = SignedInUser::new(&app).await;
     let idle = app.config.auth.token_idle_timeout;
 
-    app.clock.advance(idle - Duration::from_secs(61));
+    app.config
+        .auth
+        .clock
+        .advance(idle - Duration::from_secs(61));
     assert_eq!(
         app.me_status(&token).await,
         StatusCode::OK,
         "just inside the idle window"
     );
-    app.clock.advance(idle - Duration::from_secs(1));
+    app.config.auth.clock.advance(idle - Duration::from_secs(1));
     assert_eq!(
         app.me_status(&token).await,
         StatusCode::OK,
         "the last use restarted the window"
     );
-    app.clock.advance(idle);
+    app.config.auth.clock.advance(idle);
 
     assert_eq!(app.me_status(&token).await, StatusCode::UNAUTHORIZED);
 }
@@ -404,7 +404,7 @@ async fn a_token_dies_when_it_goes_unused_for_the_idle_timeout() {
 #[tokio::test]
 async fn last_use_is_written_at_most_once_a_minute() {
     let app = spawn_app().await;
-    let (_, token) = app.signed_in_user().await;
+    let SignedInUser { token, .. } = SignedInUser::new(&app).await;
     let last_used = || async {
         sqlx::query_scalar::<_, time::OffsetDateTime>("SELECT last_used_at FROM session_tokens")
             .fetch_one(&app.pool)
@@ -414,10 +414,7 @@ async fn last_use_is_written_at_most_once_a_minute() {
     let issued = last_used().await;
 
     for _ in 0..3 {
-        app.bearer(Method::GET, "/api/users/me/", &token)
-            .send()
-            .await
-            .unwrap();
+        app.bearer(Method::GET, ME, &token).send().await.unwrap();
     }
     assert_eq!(
         last_used().await,
@@ -425,10 +422,7 @@ async fn last_use_is_written_at_most_once_a_minute() {
         "reads within a minute write nothing"
     );
 
-    app.clock.advance(Duration::from_secs(61));
-    app.bearer(Method::GET, "/api/users/me/", &token)
-        .send()
-        .await
-        .unwrap();
+    app.config.auth.clock.advance(Duration::from_secs(61));
+    app.bearer(Method::GET, ME, &token).send().await.unwrap();
     assert!(last_used().await > issued);
 }

@@ -1,19 +1,14 @@
-//! Version 1 of the API, served under `/api/v1`.
+//! The OAuth2 endpoints and the account changes that touch tokens, served under `/api/v1`.
 
 mod auth;
-mod users;
+mod profile;
 
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::api::items;
 use crate::state::AppState;
-
-/// Where this version is mounted.
-pub const PREFIX: &str = "/api/v1";
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(auth::router())
-        .merge(users::router())
-        .merge(items::router())
+        .merge(profile::router())
 }

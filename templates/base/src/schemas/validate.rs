@@ -1,0 +1,71 @@
+//! The collector every request schema validates with. Each check returns the cleaned value
+//! or adds a message for its field; `Invalid::finish` turns collected messages into a 422.
+
+use crate::error::Error;
+
+/// Messages collected while validating one request.
+#[derive(Debug, Default)]
+pub struct Invalid {
+    errors: Vec<(&'static str, String)>,
+}
+
+impl Invalid {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.errors.push((field, message.into()));
+    }
+
+    /// `Ok(value)` when no message was added, else a 422 listing every message.
+    pub fn finish<T>(self, value: T) -> Result<T, Error> {
+        if self.errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(Error::validation(self.errors))
+        }
+    }
+
+    /// Trimmed text of 1 to `max` characters.
+    pub fn text(&mut self, field: &'static str, value: &str, max: usize) -> String {
+        let text = value.trim();
+        if text.is_empty() {
+            self.add(field, "must not be empty");
+        } else if text.chars().count() > max {
+            self.add(field, format!("must be at most {max} characters"));
+        }
+        text.to_owned()
+    }
+}
+
+/// What was collected, for tests of the checks that other modules add.
+#[cfg(test)]
+pub(crate) fn messages(check: impl FnOnce(&mut Invalid)) -> Vec<String> {
+    let mut invalid = Invalid::default();
+    check(&mut invalid);
+    invalid
+        .errors
+        .into_iter()
+        .map(|(_, message)| message)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_must_be_present_and_bounded() {
+        assert_eq!(
+            messages(|v| {
+                v.text("title", "   ", 10);
+            }),
+            ["must not be empty"]
+        );
+        assert_eq!(
+            messages(|v| {
+                v.text("title", "eleven chars", 10);
+            }),
+            ["must be at most 10 characters"]
+        );
+        let mut invalid = Invalid::default();
+        assert_eq!(invalid.text("title", "  Milk  ", 10), "Milk");
+    }
+}
