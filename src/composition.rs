@@ -82,7 +82,9 @@ pub enum CompositionError {
         second: String,
         second_version: String,
     },
-    #[error("dependency `{krate}` has no version in any layer; give it one where it is first declared")]
+    #[error(
+        "dependency `{krate}` has no version in any layer; give it one where it is first declared"
+    )]
     NoVersion { krate: String },
     #[error("layers `{first}` and `{second}` both declare module `{path}`")]
     ModuleTwice {
@@ -108,8 +110,18 @@ pub enum CompositionError {
 
 /// Names the renderer gives every template; layers cannot export over them.
 pub const RESERVED: &[&str] = &[
-    "project", "preset", "settings", "api", "stackgen", "layers", "cargo", "modules",
-    "environment", "uses", "test_modules", "slots",
+    "project",
+    "preset",
+    "settings",
+    "api",
+    "stackgen",
+    "layers",
+    "cargo",
+    "modules",
+    "environment",
+    "uses",
+    "test_modules",
+    "slots",
 ];
 
 /// One layer's name and its parsed manifest.
@@ -240,7 +252,9 @@ fn merge_dependencies(
     Ok(merged)
 }
 
-fn lines(merged: BTreeMap<String, MergedDependency>) -> Result<Vec<DependencyLine>, CompositionError> {
+fn lines(
+    merged: BTreeMap<String, MergedDependency>,
+) -> Result<Vec<DependencyLine>, CompositionError> {
     merged
         .into_iter()
         .map(|(name, dependency)| {
@@ -487,7 +501,10 @@ mod tests {
         )
         .expect_err("conflict");
         let text = err.to_string();
-        assert!(text.contains("`first`") && text.contains("`second`"), "{text}");
+        assert!(
+            text.contains("`first`") && text.contains("`second`"),
+            "{text}"
+        );
         assert!(text.contains("1.0.1") && text.contains("1.0.2"), "{text}");
     }
 
@@ -510,8 +527,8 @@ mod tests {
         )
         .expect_err("two databases");
         assert!(matches!(twice, CompositionError::ProvidedTwice { .. }));
-        let missing = compose_pair("summary: a\nrequires: [auth]\n", "summary: b\n")
-            .expect_err("no auth");
+        let missing =
+            compose_pair("summary: a\nrequires: [auth]\n", "summary: b\n").expect_err("no auth");
         assert!(missing.to_string().contains("`auth`"), "{missing}");
     }
 
@@ -531,8 +548,11 @@ mod tests {
 
     #[test]
     fn a_module_declares_its_parents_as_public_modules() {
-        let composed = compose_pair("summary: a\nmodules:\n  - { path: models::item }\n", "summary: b\n")
-            .expect("composes");
+        let composed = compose_pair(
+            "summary: a\nmodules:\n  - { path: models::item }\n",
+            "summary: b\n",
+        )
+        .expect("composes");
         assert_eq!(composed.modules["crate"][0].name, "models");
         assert!(composed.modules["crate"][0].public);
         assert!(!composed.modules["models"][0].public);

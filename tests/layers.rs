@@ -90,7 +90,10 @@ fn offences(layer: &str, text: &str, layers: &[String]) -> Vec<String> {
     let mut found = Vec::new();
     for expression in expressions(text) {
         let (identifiers, literal_words) = identifiers_and_literal_words(&expression);
-        for word in identifiers.iter().filter(|w| SWITCHES.contains(&w.as_str())) {
+        for word in identifiers
+            .iter()
+            .filter(|w| SWITCHES.contains(&w.as_str()))
+        {
             found.push(format!("`{expression}` branches on `{word}`"));
         }
         for word in &literal_words {
@@ -109,7 +112,11 @@ fn no_template_branches_on_or_names_another_layer_or_kind() {
     let layers = layer_names();
     let mut files = Vec::new();
     template_files(&root, &mut files);
-    assert!(files.len() > 20, "the scan found only {} templates", files.len());
+    assert!(
+        files.len() > 20,
+        "the scan found only {} templates",
+        files.len()
+    );
     let mut report = Vec::new();
     for file in &files {
         let relative = file.strip_prefix(&root).expect("under templates/");
@@ -173,8 +180,8 @@ fn every_layer_has_a_manifest_and_every_slot_piece_is_rendered_somewhere() {
         .flat_map(|file| slot_references(&std::fs::read_to_string(file).unwrap_or_default()))
         .collect();
     for layer in layer_names() {
-        let source = stackgen::layer::manifest_source(&layer)
-            .unwrap_or_else(|error| panic!("{error}"));
+        let source =
+            stackgen::layer::manifest_source(&layer).unwrap_or_else(|error| panic!("{error}"));
         stackgen::layer::parse(&layer, source).unwrap_or_else(|error| panic!("{error}"));
         for slot in stackgen::layer::slot_files(&layer).keys() {
             assert!(

@@ -85,15 +85,72 @@ fn an_unknown_layer_is_refused_with_the_available_ones() {
     let sandbox = Sandbox::new();
     write_preset(
         &sandbox,
-        &example_text().replace("layers: [base]", "layers: [base, bsae]"),
+        &example_text().replace("layers: [base, postgres]", "layers: [base, postgres, bsae]"),
     );
     sandbox
         .stackgen(["show", "--preset-file", "preset.yaml"])
         .assert()
         .failure()
         .stderr(contains(
-            "unknown layer `bsae` (did you mean `base`?); available layers: accounts, base, oauth2-jwt",
+            "unknown layer `bsae` (did you mean `base`?); available layers: accounts, base, cockroachdb, items, oauth2-jwt, postgres, token-session",
         ));
+}
+
+#[test]
+fn a_preset_without_a_database_layer_is_refused_naming_it() {
+    let sandbox = Sandbox::new();
+    write_preset(
+        &sandbox,
+        &example_text().replace("layers: [base, postgres]", "layers: [base]"),
+    );
+    sandbox
+        .stackgen(["new", "x", "--preset-file", "preset.yaml"])
+        .assert()
+        .failure()
+        .stderr(contains(
+            "`database: postgres` needs the `postgres` layer in `layers`",
+        ));
+    assert!(!sandbox.join("x").exists());
+}
+
+#[test]
+fn layers_that_need_another_layer_say_which_ones_would_do() {
+    let sandbox = Sandbox::new();
+    write_preset(
+        &sandbox,
+        &example_text().replace(
+            "layers: [base, postgres]",
+            "layers: [base, postgres, items]",
+        ),
+    );
+    sandbox
+        .stackgen(["new", "x", "--preset-file", "preset.yaml"])
+        .assert()
+        .failure()
+        .stderr(contains(
+            "layer `items` needs a layer that provides `auth` (available: oauth2-jwt, token-session)",
+        ));
+    assert!(!sandbox.join("x").exists());
+}
+
+#[test]
+fn two_database_layers_are_refused() {
+    let sandbox = Sandbox::new();
+    write_preset(
+        &sandbox,
+        &example_text().replace(
+            "layers: [base, postgres]",
+            "layers: [base, postgres, cockroachdb]",
+        ),
+    );
+    sandbox
+        .stackgen(["new", "x", "--preset-file", "preset.yaml"])
+        .assert()
+        .failure()
+        .stderr(contains(
+            "layers `postgres` and `cockroachdb` both provide `database`; a preset takes one of them",
+        ));
+    assert!(!sandbox.join("x").exists());
 }
 
 #[test]
