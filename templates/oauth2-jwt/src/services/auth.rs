@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::core::security::refresh_token;
+use crate::core::opaque_token::{self, NewToken};
 use crate::repositories::refresh_tokens::{self, NewRefreshToken};
 use crate::repositories::{profiles, users};
 use crate::state::AppState;
@@ -72,7 +72,7 @@ pub async fn refresh_grant(
     state: &AppState,
     token: &SecretString,
 ) -> Result<TokenPair, GrantError> {
-    let token_hash = refresh_token::hash(token.expose_secret());
+    let token_hash = opaque_token::hash(token.expose_secret());
     let now = OffsetDateTime::now_utc();
     let mut transaction = state.pool.begin().await?;
 
@@ -110,7 +110,7 @@ pub async fn refresh_grant(
 /// Revokes the family of a refresh token (RFC 7009). Unknown tokens are ignored, as the RFC
 /// asks, so the answer reveals nothing.
 pub async fn revoke(state: &AppState, token: &SecretString) -> Result<(), GrantError> {
-    let token_hash = refresh_token::hash(token.expose_secret());
+    let token_hash = opaque_token::hash(token.expose_secret());
     if let Some(stored) = refresh_tokens::find_by_hash(&state.pool, &token_hash).await? {
         refresh_tokens::revoke_family(&state.pool, stored.family_id, OffsetDateTime::now_utc())
             .await?;
@@ -129,7 +129,7 @@ async fn issue_pair(
         .access_tokens
         .issue(user_id)
         .context("failed to sign an access token")?;
-    let refresh = refresh_token::generate().context("failed to generate a refresh token")?;
+    let refresh = NewToken::generate().context("failed to generate a refresh token")?;
     let expires_at = OffsetDateTime::now_utc() + state.refresh_token_ttl;
     refresh_tokens::insert(
         db,

@@ -8,7 +8,7 @@
 
 use axum::http::{HeaderMap, Method};
 
-use super::token;
+use crate::core::opaque_token;
 
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -27,7 +27,7 @@ pub fn is_valid(headers: &HeaderMap, stored_hash: Option<&[u8]>) -> bool {
         .and_then(|value| value.to_str().ok());
     match (presented, stored_hash) {
         (Some(presented), Some(stored)) if !presented.is_empty() => {
-            token::constant_time_eq(&token::hash(presented), stored)
+            opaque_token::constant_time_eq(&opaque_token::hash(presented), stored)
         }
         _ => false,
     }
@@ -57,13 +57,13 @@ mod tests {
 
     #[test]
     fn the_matching_token_is_accepted() {
-        let stored = token::hash("the-csrf-token");
+        let stored = opaque_token::hash("the-csrf-token");
         assert!(is_valid(&headers(Some("the-csrf-token")), Some(&stored)));
     }
 
     #[test]
     fn a_missing_wrong_or_empty_token_is_refused() {
-        let stored = token::hash("the-csrf-token");
+        let stored = opaque_token::hash("the-csrf-token");
         assert!(!is_valid(&headers(None), Some(&stored)));
         assert!(!is_valid(&headers(Some("another-token")), Some(&stored)));
         assert!(!is_valid(&headers(Some("")), Some(&stored)));

@@ -2,10 +2,11 @@
 //! handler can forget to check a token or the CSRF token.
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
 
 use super::{cookies, csrf, service};
+use crate::core::bearer::{Authorization, authorization};
 use crate::error::Error;
 use crate::models::{SessionToken, User};
 use crate::state::AppState;
@@ -73,19 +74,19 @@ impl FromRequestParts<AppState> for CurrentUser {
 /// The token and how it came. An `Authorization` header that is not a bearer token is refused
 /// rather than skipped, so a client's mistake is never hidden by a cookie it also sent.
 fn presented_token(headers: &HeaderMap) -> Option<(&str, Transport)> {
-    if let Some(value) = headers.get(header::AUTHORIZATION) {
-        let (scheme, token) = value.to_str().ok()?.split_once(' ')?;
-        let token = token.trim();
-        return (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty())
-            .then_some((token, Transport::Header));
+    match authorization(headers) {
+        Authorization::Bearer(token) => Some((token, Transport::Header)),
+        Authorization::Malformed => None,
+        Authorization::Absent => {
+            cookies::find(headers, cookies::SESSION_COOKIE).map(|token| (token, Transport::Cookie))
+        }
     }
-    cookies::find(headers, cookies::SESSION_COOKIE).map(|token| (token, Transport::Cookie))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
+    use axum::http::{HeaderValue, header};
 
     fn headers(pairs: &[(header::HeaderName, &'static str)]) -> HeaderMap {
         let mut headers = HeaderMap::new();

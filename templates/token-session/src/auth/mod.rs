@@ -11,6 +11,5 @@ pub mod csrf;
 mod extractor;
 pub mod password;
 pub mod service;
-pub mod token;
 
 pub use extractor::{CurrentSession, CurrentUser, Transport};

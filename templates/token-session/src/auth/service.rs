@@ -12,8 +12,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::Transport;
-use super::token::{self, NewToken};
 use crate::core::config::AuthConfig;
+use crate::core::opaque_token::{self, NewToken};
 use crate::db::retry;
 use crate::error::Error;
 use crate::models::SessionToken;
@@ -68,7 +68,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Option<LiveSe
     let now = state.clock.now();
     let idle_since = now - state.token_idle_timeout;
     let Some(live) =
-        session_tokens::find_live(&state.pool, &token::hash(token), now, idle_since).await?
+        session_tokens::find_live(&state.pool, &opaque_token::hash(token), now, idle_since).await?
     else {
         return Ok(None);
     };

@@ -7,8 +7,6 @@ use uuid::Uuid;
 pub struct SessionToken {
     pub id: Uuid,
     pub user_id: Uuid,
-    /// Whether a CSRF token is bound to this session (cookie sessions only).
-    pub has_csrf: bool,
     pub created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
     /// Recorded at most once a minute, so reads stay reads.

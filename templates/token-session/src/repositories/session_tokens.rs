@@ -32,7 +32,6 @@ impl LiveSession {
         SessionToken {
             id: self.session_id,
             user_id: self.user.id,
-            has_csrf: self.csrf_hash.is_some(),
             created_at: self.session_created_at,
             expires_at: self.expires_at,
             last_used_at: self.last_used_at,
@@ -47,8 +46,8 @@ pub async fn insert(
     sqlx::query_as(
         "INSERT INTO session_tokens \
          (user_id, token_hash, csrf_hash, created_at, expires_at, last_used_at) \
-         VALUES ($1, $2, $3, $4, $5, $4) RETURNING id, user_id, \
-         csrf_hash IS NOT NULL AS has_csrf, created_at, expires_at, last_used_at",
+         VALUES ($1, $2, $3, $4, $5, $4) \
+         RETURNING id, user_id, created_at, expires_at, last_used_at",
     )
     .bind(token.user_id)
     .bind(token.token_hash)

@@ -104,11 +104,6 @@ impl AccessTokens {
         }
     }
 
-    /// How long a new token stays valid.
-    pub fn ttl(&self) -> Duration {
-        self.ttl
-    }
-
     pub fn issue(&self, user_id: Uuid) -> Result<IssuedAccessToken, AccessTokenError> {
         self.issue_at(user_id, OffsetDateTime::now_utc())
     }

@@ -1,4 +1,3 @@
-//! Access tokens (JWT) and refresh tokens (opaque, stored hashed).
+//! Access tokens: short-lived HS256 JWTs.
 
 pub mod access_token;
-pub mod refresh_token;

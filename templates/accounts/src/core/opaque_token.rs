@@ -1,5 +1,5 @@
-//! Session and CSRF tokens: 256 random bits from the operating system, sent base64url-encoded,
-//! stored only as their SHA-256.
+//! Opaque tokens: 256 random bits from the operating system, handed to the client once as
+//! base64url text and stored only as their SHA-256 (refresh tokens, session and CSRF tokens).
 //!
 //! A fast hash is enough here: the tokens are random and long, so there is nothing to guess,
 //! and the database holds nothing that could be replayed.
@@ -12,6 +12,10 @@ use sha2::{Digest, Sha256};
 /// 256 bits.
 pub const TOKEN_BYTES: usize = 32;
 
+#[derive(Debug, thiserror::Error)]
+#[error("the operating system's random number generator failed: {0}")]
+pub struct RandomnessError(getrandom::Error);
+
 /// A token as the client holds it, with the hash the database keeps.
 pub struct NewToken {
     pub token: SecretString,
@@ -19,9 +23,10 @@ pub struct NewToken {
 }
 
 impl NewToken {
-    pub fn generate() -> Result<Self, getrandom::Error> {
+    /// Draws a token from the operating system's CSPRNG.
+    pub fn generate() -> Result<Self, RandomnessError> {
         let mut bytes = [0u8; TOKEN_BYTES];
-        getrandom::fill(&mut bytes)?;
+        getrandom::fill(&mut bytes).map_err(RandomnessError)?;
         let token = URL_SAFE_NO_PAD.encode(bytes);
         let hash = hash(&token);
         Ok(Self {
@@ -60,7 +65,12 @@ mod tests {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         );
+        assert_eq!(
+            URL_SAFE_NO_PAD.decode(first.expose()).unwrap().len(),
+            TOKEN_BYTES
+        );
         assert_ne!(first.expose(), second.expose());
+        assert_ne!(first.hash, second.hash);
     }
 
     #[test]
