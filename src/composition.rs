@@ -52,6 +52,42 @@ pub struct ModuleLine {
     pub public: bool,
     /// Items re-exported with `pub use name::{…}`, sorted.
     pub export: Vec<String>,
+    /// That `pub use` statement as rustfmt lays it out (empty when nothing is exported).
+    pub export_line: String,
+}
+
+/// rustfmt's width for a line of code.
+const MAX_WIDTH: usize = 100;
+
+/// `pub use module::{…};` on one line when it fits, else one item list per indented line,
+/// filled up to the width, the way rustfmt lays out a long import.
+fn pub_use(module: &str, items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [item] => format!("pub use {module}::{item};"),
+        _ => {
+            let single = format!("pub use {module}::{{{}}};", items.join(", "));
+            if single.len() <= MAX_WIDTH {
+                return single;
+            }
+            let mut lines = vec![format!("pub use {module}::{{")];
+            let mut line = String::new();
+            for item in items {
+                let piece = format!("{item},");
+                if !line.is_empty() && 4 + line.len() + 1 + piece.len() > MAX_WIDTH {
+                    lines.push(format!("    {line}"));
+                    line.clear();
+                }
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(&piece);
+            }
+            lines.push(format!("    {line}"));
+            lines.push("};".to_owned());
+            lines.join("\n")
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -328,6 +364,7 @@ fn merge_modules(
         let mut export = module.export.clone();
         export.sort();
         modules.entry(parent).or_default().push(ModuleLine {
+            export_line: pub_use(&name, &export),
             name,
             public: module.public,
             export,
@@ -556,6 +593,25 @@ mod tests {
         assert_eq!(composed.modules["crate"][0].name, "models");
         assert!(composed.modules["crate"][0].public);
         assert!(!composed.modules["models"][0].public);
+    }
+
+    #[test]
+    fn a_long_re_export_wraps_the_way_rustfmt_does() {
+        let short = pub_use("auth", &["A".into(), "B".into()]);
+        assert_eq!(short, "pub use auth::{A, B};");
+        let names: Vec<String> = [
+            "DEFAULT_ALLOW_REGISTRATION",
+            "DEFAULT_LOGIN_ATTEMPTS_PER_MINUTE",
+        ]
+        .into_iter()
+        .chain(["DEFAULT_TRUST_FORWARDED_FOR", "LoginConfig"])
+        .map(String::from)
+        .collect();
+        assert_eq!(
+            pub_use("login", &names),
+            "pub use login::{\n    DEFAULT_ALLOW_REGISTRATION, DEFAULT_LOGIN_ATTEMPTS_PER_MINUTE, \
+             DEFAULT_TRUST_FORWARDED_FOR,\n    LoginConfig,\n};"
+        );
     }
 
     #[test]

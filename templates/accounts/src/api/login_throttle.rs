@@ -85,6 +85,7 @@ mod tests {
         LoginThrottle::new(&LoginConfig {
             attempts_per_minute,
             trust_forwarded_for,
+            allow_registration: true,
         })
     }
 

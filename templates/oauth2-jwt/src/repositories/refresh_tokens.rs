@@ -5,6 +5,11 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::models::RefreshToken;
+use crate::repositories::user_tokens::UserTokens;
+
+impl UserTokens for RefreshToken {
+    const TABLE: &'static str = "refresh_tokens";
+}
 
 pub struct NewRefreshToken<'a> {
     pub user_id: Uuid,
@@ -71,22 +76,6 @@ pub async fn revoke_family(
         "UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL",
     )
     .bind(family_id)
-    .bind(now)
-    .execute(db)
-    .await?;
-    Ok(result.rows_affected())
-}
-
-/// Revokes every token the user holds (after a password change, for instance).
-pub async fn revoke_all_for_user(
-    db: impl PgExecutor<'_>,
-    user_id: Uuid,
-    now: OffsetDateTime,
-) -> Result<u64, sqlx::Error> {
-    let result = sqlx::query(
-        "UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
-    )
-    .bind(user_id)
     .bind(now)
     .execute(db)
     .await?;

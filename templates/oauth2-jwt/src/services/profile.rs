@@ -4,8 +4,8 @@ use anyhow::Context;
 use time::OffsetDateTime;
 
 use crate::error::Error;
-use crate::models::User;
-use crate::repositories::{profiles, refresh_tokens};
+use crate::models::{RefreshToken, User};
+use crate::repositories::{profiles, user_tokens};
 use crate::schemas::Invalid;
 use crate::schemas::profile::AccountChanges;
 use crate::state::AppState;
@@ -42,7 +42,7 @@ pub async fn update(state: &AppState, user: User, changes: AccountChanges) -> Re
     )
     .await?;
     if new_hash.is_some() {
-        let revoked = refresh_tokens::revoke_all_for_user(
+        let revoked = user_tokens::revoke_all_for_user::<RefreshToken>(
             &mut *transaction,
             user.id,
             OffsetDateTime::now_utc(),

@@ -18,7 +18,7 @@ use crate::db::retry;
 use crate::error::Error;
 use crate::models::SessionToken;
 use crate::repositories::session_tokens::{self, LiveSession, NewSessionToken};
-use crate::repositories::users;
+use crate::repositories::{user_tokens, users};
 use crate::state::AppState;
 
 /// How stale `last_used_at` may get before a request records a new use.
@@ -106,7 +106,8 @@ pub async fn log_out_everywhere(state: &AppState, user_id: Uuid) -> Result<u64, 
     let now = state.clock.now();
     let revoked = retry::write(&state.pool, |mut tx| {
         Box::pin(async move {
-            let revoked = session_tokens::revoke_all_for_user(&mut *tx, user_id, now).await?;
+            let revoked =
+                user_tokens::revoke_all_for_user::<SessionToken>(&mut *tx, user_id, now).await?;
             Ok((revoked, tx))
         })
     })

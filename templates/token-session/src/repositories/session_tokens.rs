@@ -5,6 +5,11 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::models::{SessionToken, User};
+use crate::repositories::user_tokens::UserTokens;
+
+impl UserTokens for SessionToken {
+    const TABLE: &'static str = "session_tokens";
+}
 
 #[derive(Clone, Copy)]
 pub struct NewSessionToken<'a> {
@@ -114,22 +119,6 @@ pub async fn revoke(
     .execute(db)
     .await?;
     Ok(result.rows_affected() == 1)
-}
-
-/// Revokes every live session of a user; returns how many there were.
-pub async fn revoke_all_for_user(
-    db: impl PgExecutor<'_>,
-    user_id: Uuid,
-    now: OffsetDateTime,
-) -> Result<u64, sqlx::Error> {
-    let result = sqlx::query(
-        "UPDATE session_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
-    )
-    .bind(user_id)
-    .bind(now)
-    .execute(db)
-    .await?;
-    Ok(result.rows_affected())
 }
 
 /// Deletes tokens that were revoked or expired before `dead_before`, or last used before

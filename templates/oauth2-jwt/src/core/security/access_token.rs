@@ -169,7 +169,6 @@ mod tests {
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(86_400),
             bcrypt_cost: 4,
-            allow_registration: true,
         }
     }
 
