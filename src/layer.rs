@@ -124,6 +124,9 @@ pub struct EnvironmentVariable {
     /// Whether the value is a secret: never logged, never defaulted.
     #[serde(default)]
     pub secret: bool,
+    /// Whether the service refuses to start without it.
+    #[serde(default)]
+    pub required: bool,
     /// A comment line above this variable in `.env.example`.
     #[serde(default)]
     pub comment: Option<String>,

@@ -192,3 +192,30 @@ fn every_layer_has_a_manifest_and_every_slot_piece_is_rendered_somewhere() {
         }
     }
 }
+
+#[test]
+fn secrets_have_no_default_and_required_variables_say_so() {
+    for preset in stackgen::preset::embedded_names() {
+        let loaded = stackgen::preset::load_embedded(&preset).expect("embedded preset");
+        for layer in &loaded.preset.layers {
+            let source = stackgen::layer::manifest_source(layer).expect("manifest");
+            let manifest = stackgen::layer::parse(layer, source).expect("parses");
+            for variable in manifest.environment.iter().flat_map(|b| &b.variables) {
+                if variable.secret {
+                    assert!(
+                        variable.default.starts_with("none"),
+                        "templates/{layer}/layer.yaml: secret {} must not have a default",
+                        variable.name
+                    );
+                }
+                assert_eq!(
+                    variable.required,
+                    variable.default == "none (required)",
+                    "templates/{layer}/layer.yaml: {} is `required` exactly when its default \
+                     says `none (required)`",
+                    variable.name
+                );
+            }
+        }
+    }
+}
