@@ -119,15 +119,7 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
         }
     };
     yaml_serde::from_str(&text).map_err(|err| {
-        let (line, column) = err
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((1, 1));
-        let message = err.to_string();
-        let message = match message.rfind(" at line ") {
-            Some(at) => message[..at].to_string(),
-            None => message,
-        };
+        let (line, column, message) = crate::preset::yaml_error_location(&err);
         anyhow::anyhow!(
             "{}:{line}:{column}: {message}\n  hint: restore {} from version control; stackgen writes it when it generates a project",
             path.display(),

@@ -164,15 +164,7 @@ pub fn manifest_source(layer: &str) -> Result<&'static str, LayerError> {
 /// Parses a layer's manifest after its `{{ … }}` values have been rendered.
 pub fn parse(layer: &str, text: &str) -> Result<LayerManifest, LayerError> {
     yaml_serde::from_str(text).map_err(|err| {
-        let (line, column) = err
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((1, 1));
-        let message = err.to_string();
-        let message = match message.rfind(" at line ") {
-            Some(at) => message[..at].to_owned(),
-            None => message,
-        };
+        let (line, column, message) = crate::preset::yaml_error_location(&err);
         LayerError::Syntax {
             layer: layer.to_owned(),
             line,

@@ -242,7 +242,9 @@ pub fn parse(file: &str, text: &str) -> Result<Preset, PresetError> {
     Ok(preset)
 }
 
-fn syntax_error(file: &str, err: &yaml_serde::Error) -> PresetError {
+/// Where a YAML error is (line and column, 1-based) and what it says without its own
+/// "at line …" suffix, so callers can put the place first as `file:line:column: message`.
+pub fn yaml_error_location(err: &yaml_serde::Error) -> (usize, usize, String) {
     let text = err.to_string();
     let (line, column) = err
         .location()
@@ -252,6 +254,11 @@ fn syntax_error(file: &str, err: &yaml_serde::Error) -> PresetError {
         Some(at) => text[..at].to_string(),
         None => text,
     };
+    (line, column, message)
+}
+
+fn syntax_error(file: &str, err: &yaml_serde::Error) -> PresetError {
+    let (line, column, message) = yaml_error_location(err);
     PresetError::Syntax {
         file: file.to_string(),
         line,
