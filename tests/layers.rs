@@ -219,3 +219,33 @@ fn secrets_have_no_default_and_required_variables_say_so() {
         }
     }
 }
+
+/// Composed code must be what rustfmt would write for any combination of layers, not only the
+/// embedded presets': with token sessions and no items, one router is mounted under the API
+/// prefix, a chain rustfmt keeps on one line.
+#[test]
+fn a_combination_with_a_single_resource_router_is_rustfmt_clean() {
+    let sandbox = crate::support::Sandbox::new();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sessions-on-postgres.yaml");
+    let text = std::fs::read_to_string(example).expect("example preset");
+    let text = text.replace(
+        "layers: [base, postgres, accounts, token-session, items]",
+        "layers: [base, postgres, accounts, token-session]",
+    );
+    assert!(text.contains("layers: [base, postgres, accounts, token-session]\n"));
+    std::fs::write(sandbox.join("preset.yaml"), text).expect("write preset");
+    sandbox
+        .stackgen(["new", "solo", "--preset-file", "preset.yaml", "-q"])
+        .assert()
+        .success();
+    let output = std::process::Command::new("rustfmt")
+        .args(["--check", "--edition", "2024", "src/lib.rs"])
+        .current_dir(sandbox.join("solo"))
+        .output()
+        .expect("rustfmt runs");
+    assert!(
+        output.status.success(),
+        "the generated crate is not rustfmt-clean:\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
