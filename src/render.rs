@@ -17,6 +17,7 @@ use crate::embedded::{self, TEMPLATES};
 use crate::layer::{self, LayerError, LayerManifest};
 use crate::lockfile::{self, LockfileError};
 use crate::manifest::{self, Manifest};
+use crate::tree;
 
 /// Suffix of files that are rendered; every other file is copied byte for byte.
 const TEMPLATE_SUFFIX: &str = ".j2";
@@ -159,9 +160,8 @@ impl<'r> Blueprint<'r> {
     fn produce(&self, path: &str, source: &Source) -> Result<Option<Vec<u8>>, RenderError> {
         if !source.rendered {
             return Ok(Some(
-                embedded::TEMPLATES
-                    .get_file(&source.template)
-                    .map(|file| file.contents().to_vec())
+                embedded::template_bytes(&source.template)
+                    .map(<[u8]>::to_vec)
                     .unwrap_or_default(),
             ));
         }
@@ -346,6 +346,13 @@ fn environment() -> Environment<'static> {
     env.add_filter("pascal_case", |s: String| s.to_pascal_case());
     env.add_filter("shouty_snake_case", |s: String| s.to_shouty_snake_case());
     env.add_filter("title_case", |s: String| s.to_title_case());
+    // `[[path, comment], …] | file_tree`: CLAUDE.md's tree, see `tree::draw_annotated`.
+    env.add_filter("file_tree", |entries: Vec<Vec<String>>| {
+        tree::draw_annotated(entries.iter().map(|entry| {
+            let part = |i: usize| entry.get(i).map_or("", String::as_str);
+            (part(0), part(1))
+        }))
+    });
     env
 }
 

@@ -33,8 +33,91 @@ fn draw_children(node: &Node, prefix: &str, out: &mut String) {
     }
 }
 
+/// Draws `(path, comment)` entries as the file tree of a document such as CLAUDE.md: `.` first,
+/// every parent directory an entry of its own (`src/`), entries sorted byte-wise by path, and
+/// an entry named twice keeping both comments (`, ` between them, a space before one that opens
+/// with a parenthesis). Comments start at column 30, or two spaces after a longer name.
+pub fn draw_annotated<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut nodes: BTreeMap<String, String> = BTreeMap::new();
+    for (path, comment) in entries {
+        let parts: Vec<&str> = path.split('/').collect();
+        for end in 1..parts.len() {
+            nodes
+                .entry(format!("{}/", parts[..end].join("/")))
+                .or_default();
+        }
+        let joined = nodes.entry(path.to_owned()).or_default();
+        if !comment.is_empty() {
+            if !joined.is_empty() {
+                joined.push_str(if comment.starts_with('(') { " " } else { ", " });
+            }
+            joined.push_str(comment);
+        }
+    }
+    let shaped: Vec<(usize, String, &String)> = nodes
+        .iter()
+        .map(|(path, comment)| {
+            let trimmed = path.trim_end_matches('/');
+            let depth = trimmed.matches('/').count();
+            let name = trimmed.rsplit('/').next().unwrap_or(trimmed);
+            let name = if path.ends_with('/') {
+                format!("{name}/")
+            } else {
+                name.to_owned()
+            };
+            (depth, name, comment)
+        })
+        .collect();
+    let mut out = String::from(".\n");
+    let mut rails: Vec<&str> = Vec::new();
+    for (index, (depth, name, comment)) in shaped.iter().enumerate() {
+        // The last child of its parent: the next entry not below it is shallower.
+        let last = shaped[index + 1..]
+            .iter()
+            .find(|(later, _, _)| later <= depth)
+            .is_none_or(|(later, _, _)| later < depth);
+        rails.truncate(*depth);
+        out.push_str(&rails.concat());
+        out.push_str(if last { "└── " } else { "├── " });
+        out.push_str(name);
+        if !comment.is_empty() {
+            let width = 4 * depth + 4 + name.chars().count();
+            out.push_str(&" ".repeat(29usize.saturating_sub(width).max(2)));
+            out.push_str("# ");
+            out.push_str(comment);
+        }
+        out.push('\n');
+        if name.ends_with('/') {
+            rails.push(if last { "    " } else { "│   " });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn annotated_trees_add_parents_merge_comments_and_close_each_level() {
+        let drawn = super::draw_annotated([
+            ("src/main.rs", "entry point"),
+            ("Cargo.toml", ""),
+            ("src/db/retry.rs", "retries"),
+            ("src/main.rs", "(thin)"),
+            ("tests/api.rs", ""),
+        ]);
+        assert_eq!(
+            drawn,
+            ".\n\
+             ├── Cargo.toml\n\
+             ├── src/\n\
+             │   ├── db/\n\
+             │   │   └── retry.rs         # retries\n\
+             │   └── main.rs              # entry point (thin)\n\
+             └── tests/\n    \
+             └── api.rs\n"
+        );
+    }
+
     #[test]
     fn draws_nested_paths_in_order() {
         let drawn = super::draw("app", ["src/main.rs", "Cargo.toml", "src/lib.rs"]);
