@@ -151,6 +151,9 @@ pub const RESERVED: &[&str] = &[
     "settings",
     "api",
     "stackgen",
+    "tree",
+    "migrations",
+    "config",
     "layers",
     "cargo",
     "modules",
@@ -164,6 +167,15 @@ pub const RESERVED: &[&str] = &[
 pub struct Layer<'a> {
     pub name: &'a str,
     pub manifest: &'a LayerManifest,
+}
+
+/// Only the values layers export (the first reading of the manifests needs no more), after
+/// checking that the layers' capabilities fit.
+pub fn exports(
+    layers: &[Layer<'_>],
+) -> Result<BTreeMap<String, serde_json::Value>, CompositionError> {
+    check_capabilities(layers)?;
+    merge_exports(layers)
 }
 
 /// Merges the layers' manifests, checking that they fit together.
@@ -184,8 +196,8 @@ fn check_capabilities(layers: &[Layer<'_>]) -> Result<(), CompositionError> {
     let mut providers: BTreeMap<&str, &str> = BTreeMap::new();
     for layer in layers {
         let own = std::iter::once(layer.name);
-        let declared = layer.manifest.provides.iter().map(String::as_str);
-        for capability in own.chain(declared.filter(|c| *c != layer.name)) {
+        let declared: BTreeSet<&str> = layer.manifest.provides.iter().map(String::as_str).collect();
+        for capability in own.chain(declared.into_iter().filter(|c| *c != layer.name)) {
             if let Some(first) = providers.insert(capability, layer.name) {
                 return Err(CompositionError::ProvidedTwice {
                     capability: capability.to_owned(),
@@ -234,10 +246,17 @@ impl MergedDependency {
 
 fn cargo_lines(layers: &[Layer<'_>]) -> Result<CargoLines, CompositionError> {
     let normal = merge_dependencies(layers, |m| &m.cargo.dependencies)?;
-    // A dev-dependency the crate already has, with everything it needs, adds nothing.
+    // A dev-dependency without a version takes the crate's; one the crate already has, with
+    // everything it needs, adds nothing.
     let dev: BTreeMap<String, MergedDependency> =
         merge_dependencies(layers, |m| &m.cargo.dev_dependencies)?
             .into_iter()
+            .map(|(name, mut dev)| {
+                if dev.version.is_none() {
+                    dev.version = normal.get(&name).and_then(|n| n.version.clone());
+                }
+                (name, dev)
+            })
             .filter(|(name, dev)| !normal.get(name).is_some_and(|n| n.covers(dev)))
             .collect();
     Ok(CargoLines {
@@ -254,6 +273,7 @@ fn merge_dependencies(
     for layer in layers {
         for (krate, spec) in section(layer.manifest) {
             let spec = spec.detailed();
+            let names_version = spec.version.is_some();
             let entry = merged
                 .entry(krate.clone())
                 .or_insert_with(|| MergedDependency {
@@ -276,8 +296,10 @@ fn merge_dependencies(
                     None => entry.version = Some((layer.name.to_owned(), version)),
                 }
             }
-            // Cargo's defaults stay on if any layer wants them.
-            entry.default_features = match (entry.default_features, spec.default_features) {
+            // A layer that names a version asks for Cargo's defaults unless it says otherwise;
+            // one that only adds features has no opinion. Defaults stay on if any layer wants them.
+            let wants_defaults = spec.default_features.or(names_version.then_some(true));
+            entry.default_features = match (entry.default_features, wants_defaults) {
                 (Some(true), _) | (_, Some(true)) => Some(true),
                 (Some(false), _) | (_, Some(false)) => Some(false),
                 (None, None) => None,
@@ -306,7 +328,7 @@ fn lines(
 }
 
 fn toml_spec(version: &str, default_features: Option<bool>, features: &BTreeSet<String>) -> String {
-    if default_features.is_none() && features.is_empty() {
+    if default_features != Some(false) && features.is_empty() {
         return format!("\"{version}\"");
     }
     let mut parts = vec![format!("version = \"{version}\"")];
@@ -413,8 +435,9 @@ fn merge_uses(layers: &[Layer<'_>]) -> BTreeMap<String, String> {
 }
 
 /// `use` lines in three groups separated by a blank line: the standard library, other crates,
-/// then `crate`/`self`/`super`. Within a group paths sort byte-wise, which is rustfmt's order
-/// for the paths layers write (one item or one sorted `{…}` list per line).
+/// then `crate`/`self`/`super`. Within a group paths sort segment by segment, which is
+/// rustfmt's order for the paths layers write (one item or one sorted `{…}` list per line;
+/// rustfmt's version sort of digits inside a name is not reproduced).
 pub fn use_block(paths: &BTreeSet<&str>) -> String {
     let group = |path: &str| {
         let root = path.split("::").next().unwrap_or_default();
@@ -427,6 +450,10 @@ pub fn use_block(paths: &BTreeSet<&str>) -> String {
     let mut groups: [Vec<&str>; 3] = Default::default();
     for path in paths {
         groups[group(path)].push(path);
+    }
+    // Segment by segment, so `a::X` comes before `a2::X` as rustfmt has it.
+    for group in &mut groups {
+        group.sort_by(|a, b| a.split("::").cmp(b.split("::")));
     }
     groups
         .iter()
@@ -527,6 +554,38 @@ mod tests {
                     spec: "{ version = \"0.8\", default-features = false, features = [\"form\", \"http1\", \"json\"] }".into()
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn a_versioned_contribution_keeps_cargos_defaults_and_a_feature_only_one_has_no_say() {
+        let base = "summary: a\ncargo:\n  dependencies:\n    tokio: { version: \"1\", default-features: false, features: [rt] }\n";
+        let feature_only = "summary: b\ncargo:\n  dependencies:\n    tokio: { features: [net] }\n";
+        let versioned = "summary: b\ncargo:\n  dependencies:\n    tokio: \"1\"\n";
+        let kept = compose_pair(base, feature_only).expect("composes");
+        assert!(
+            kept.cargo.dependencies[0]
+                .spec
+                .contains("default-features = false")
+        );
+        let restored = compose_pair(base, versioned).expect("composes");
+        assert!(
+            !restored.cargo.dependencies[0]
+                .spec
+                .contains("default-features")
+        );
+    }
+
+    #[test]
+    fn a_dev_dependency_without_a_version_takes_the_crates() {
+        let composed = compose_pair(
+            "summary: a\ncargo:\n  dependencies:\n    uuid: { version: \"1\", features: [v4] }\n",
+            "summary: b\ncargo:\n  dev-dependencies:\n    uuid: { features: [serde] }\n",
+        )
+        .expect("composes");
+        assert_eq!(
+            composed.cargo.dev_dependencies[0].spec,
+            "{ version = \"1\", features = [\"serde\"] }"
         );
     }
 

@@ -145,8 +145,8 @@ pub enum LayerError {
         column: usize,
         message: String,
     },
-    #[error("templates/{layer}/{MANIFEST}: {message}")]
-    Template { layer: String, message: String },
+    #[error("{message}")]
+    Template { message: String },
 }
 
 /// The raw text of a layer's manifest.

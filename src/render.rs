@@ -101,9 +101,22 @@ impl<'r> Blueprint<'r> {
         let mut lenient = environment();
         lenient.set_undefined_behavior(UndefinedBehavior::Chainable);
         let first = read_manifests(&lenient, layers, &Value::from(Serde(request.context())))?;
-        let exports = composition::compose(&as_layers(layers, &first))?.exports;
+        let exports = composition::exports(&as_layers(layers, &first))?;
         let manifests = read_manifests(&env, layers, &manifest_context(request, &exports))?;
         let composition = composition::compose(&as_layers(layers, &manifests))?;
+        if let Some(name) = composition
+            .exports
+            .iter()
+            .find(|(name, value)| exports.get(*name) != Some(*value))
+            .map(|(name, _)| name.clone())
+        {
+            return Err(RenderError::Export {
+                name,
+                problem: "it reads another export; an export may use only `project`, `preset`, \
+                          `api` and `settings`"
+                    .to_owned(),
+            });
+        }
         let sources = overlay(layers)?;
         let context = full_context(request, &composition, &test_modules(&sources));
         Ok(Self {
@@ -190,10 +203,10 @@ fn read_manifests(
         .iter()
         .map(|layer| {
             let source = layer::manifest_source(layer)?;
+            let name = format!("{layer}/{}", layer::MANIFEST);
             let text = env
-                .render_str(source, context)
+                .render_named_str(&name, source, context)
                 .map_err(|err| LayerError::Template {
-                    layer: layer.clone(),
                     message: describe(&err),
                 })?;
             Ok(layer::parse(layer, &text)?)

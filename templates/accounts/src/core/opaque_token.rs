@@ -1,5 +1,5 @@
 //! Opaque tokens: 256 random bits from the operating system, handed to the client once as
-//! base64url text and stored only as their SHA-256 (refresh tokens, session and CSRF tokens).
+//! base64url text and stored only as their SHA-256: the tokens the auth layer issues.
 //!
 //! A fast hash is enough here: the tokens are random and long, so there is nothing to guess,
 //! and the database holds nothing that could be replayed.
@@ -45,11 +45,6 @@ pub fn hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// Compares two byte strings in time that depends only on their lengths.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,13 +74,6 @@ mod tests {
         assert_eq!(token.hash, hash(token.expose()));
         assert_eq!(token.hash.len(), 32);
         assert_ne!(token.hash, token.expose().as_bytes());
-    }
-
-    #[test]
-    fn comparison_needs_equal_bytes() {
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"ab"));
     }
 
     #[test]

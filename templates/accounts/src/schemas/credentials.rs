@@ -47,16 +47,6 @@ impl Invalid {
             self.add(field, format!("must be at most {MAX_PASSWORD_BYTES} bytes"));
         }
     }
-
-    /// A login password: present and within the length any stored password can have.
-    pub fn present_password(&mut self, field: &'static str, password: &SecretString) {
-        let password = password.expose_secret();
-        if password.is_empty() {
-            self.add(field, "is required");
-        } else if password.len() > MAX_PASSWORD_BYTES {
-            self.add(field, format!("must be at most {MAX_PASSWORD_BYTES} bytes"));
-        }
-    }
 }
 
 #[cfg(test)]
@@ -107,13 +97,5 @@ mod tests {
             check(&"x".repeat(MAX_PASSWORD_BYTES + 1)),
             [format!("must be at most {MAX_PASSWORD_BYTES} bytes")]
         );
-    }
-
-    #[test]
-    fn a_login_password_must_be_present_and_bounded() {
-        let check = |password: &str| messages(|v| v.present_password("password", &password.into()));
-        assert_eq!(check(""), ["is required"]);
-        assert!(check("short").is_empty());
-        assert_eq!(check(&"x".repeat(MAX_PASSWORD_BYTES + 1)).len(), 1);
     }
 }

@@ -27,10 +27,15 @@ pub fn is_valid(headers: &HeaderMap, stored_hash: Option<&[u8]>) -> bool {
         .and_then(|value| value.to_str().ok());
     match (presented, stored_hash) {
         (Some(presented), Some(stored)) if !presented.is_empty() => {
-            opaque_token::constant_time_eq(&opaque_token::hash(presented), stored)
+            constant_time_eq(&opaque_token::hash(presented), stored)
         }
         _ => false,
     }
+}
+
+/// Compares two byte strings in time that depends only on their lengths.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]
@@ -72,5 +77,12 @@ mod tests {
     #[test]
     fn a_session_without_a_csrf_token_never_passes() {
         assert!(!is_valid(&headers(Some("anything")), None));
+    }
+
+    #[test]
+    fn comparison_needs_equal_bytes() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
     }
 }

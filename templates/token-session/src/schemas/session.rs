@@ -1,12 +1,13 @@
 //! Bodies of the `/auth/` endpoints.
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::Invalid;
 use crate::auth::Transport;
+use crate::auth::password::MAX_PASSWORD_BYTES;
 use crate::auth::service::Credentials;
 use crate::error::Error;
 
@@ -73,6 +74,18 @@ pub enum IssuedSession {
     Cookie(CookieSession),
 }
 
+impl Invalid {
+    /// A login password: present and within the length any stored password can have.
+    pub fn present_password(&mut self, field: &'static str, password: &SecretString) {
+        let password = password.expose_secret();
+        if password.is_empty() {
+            self.add(field, "is required");
+        } else if password.len() > MAX_PASSWORD_BYTES {
+            self.add(field, format!("must be at most {MAX_PASSWORD_BYTES} bytes"));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +126,15 @@ mod tests {
             }
             other => panic!("expected a validation error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_login_password_must_be_present_and_bounded() {
+        let check = |password: &str| {
+            crate::schemas::validate::messages(|v| v.present_password("password", &password.into()))
+        };
+        assert_eq!(check(""), ["is required"]);
+        assert!(check("short").is_empty());
+        assert_eq!(check(&"x".repeat(MAX_PASSWORD_BYTES + 1)).len(), 1);
     }
 }
