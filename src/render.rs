@@ -360,6 +360,23 @@ fn environment() -> Environment<'static> {
     env.add_filter("shouty_snake_case", |s: String| s.to_shouty_snake_case());
     env.add_filter("title_case", |s: String| s.to_title_case());
     // `[[path, comment], …] | file_tree`: CLAUDE.md's tree, see `tree::draw_annotated`.
+    // `[text, …] | annotated_paths`: layer pieces' `path  # comment` lines as `[path, comment]`.
+    env.add_filter("annotated_paths", |chunks: Vec<String>| {
+        tree::parse_annotated(chunks.iter().map(String::as_str))
+            .into_iter()
+            .map(|(path, comment)| vec![path, comment])
+            .collect::<Vec<_>>()
+    });
+    // `[[path, comment], …] | merged_paths`: sorted by path, an entry named twice once.
+    env.add_filter("merged_paths", |entries: Vec<Vec<String>>| {
+        tree::merge_annotated(entries.iter().map(|entry| {
+            let part = |i: usize| entry.get(i).map_or("", String::as_str);
+            (part(0), part(1))
+        }))
+        .into_iter()
+        .map(|(path, comment)| vec![path, comment])
+        .collect::<Vec<_>>()
+    });
     env.add_filter("file_tree", |entries: Vec<Vec<String>>| {
         tree::draw_annotated(entries.iter().map(|entry| {
             let part = |i: usize| entry.get(i).map_or("", String::as_str);

@@ -33,26 +33,55 @@ fn draw_children(node: &Node, prefix: &str, out: &mut String) {
     }
 }
 
-/// Draws `(path, comment)` entries as the file tree of a document such as CLAUDE.md: `.` first,
-/// every parent directory an entry of its own (`src/`), entries sorted byte-wise by path, and
-/// an entry named twice keeping both comments (`, ` between them, a space before one that opens
-/// with a parenthesis). Comments start at column 30, or two spaces after a longer name.
-pub fn draw_annotated<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
-    let mut nodes: BTreeMap<String, String> = BTreeMap::new();
+/// The `(path, comment)` entries of layer pieces that list files one per line as `path` or
+/// `path  # comment`; blank lines are skipped.
+pub fn parse_annotated<'a>(chunks: impl IntoIterator<Item = &'a str>) -> Vec<(String, String)> {
+    chunks
+        .into_iter()
+        .flat_map(str::lines)
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| match line.split_once(" # ") {
+            Some((path, comment)) => (path.trim().to_owned(), comment.trim().to_owned()),
+            None => (line.trim().to_owned(), String::new()),
+        })
+        .collect()
+}
+
+/// Entries sorted byte-wise by path, an entry named twice keeping both comments (`, ` between
+/// them, a space before one that opens with a parenthesis).
+pub fn merge_annotated<'a>(
+    entries: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> BTreeMap<String, String> {
+    let mut merged: BTreeMap<String, String> = BTreeMap::new();
     for (path, comment) in entries {
-        let parts: Vec<&str> = path.split('/').collect();
-        for end in 1..parts.len() {
-            nodes
-                .entry(format!("{}/", parts[..end].join("/")))
-                .or_default();
-        }
-        let joined = nodes.entry(path.to_owned()).or_default();
+        let joined = merged.entry(path.to_owned()).or_default();
         if !comment.is_empty() {
             if !joined.is_empty() {
                 joined.push_str(if comment.starts_with('(') { " " } else { ", " });
             }
             joined.push_str(comment);
         }
+    }
+    merged
+}
+
+/// Draws `(path, comment)` entries as the file tree of a document such as CLAUDE.md: `.` first,
+/// every parent directory an entry of its own (`src/`), entries sorted byte-wise by path, and
+/// an entry named twice keeping both comments (`, ` between them, a space before one that opens
+/// with a parenthesis). Comments start at column 30, or two spaces after a longer name.
+pub fn draw_annotated<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut nodes = merge_annotated(entries);
+    let parents: Vec<String> = nodes
+        .keys()
+        .flat_map(|path| {
+            let parts: Vec<&str> = path.split('/').collect();
+            (1..parts.len())
+                .map(|end| format!("{}/", parts[..end].join("/")))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for parent in parents {
+        nodes.entry(parent).or_default();
     }
     let shaped: Vec<(usize, String, &String)> = nodes
         .iter()
