@@ -249,3 +249,30 @@ fn a_combination_with_a_single_resource_router_is_rustfmt_clean() {
         String::from_utf8_lossy(&output.stdout)
     );
 }
+
+/// `use` lines are grouped so that rustfmt keeps them whatever the project is called: a crate
+/// name sorting before or after the dependencies (`api`, `zz`) must not move them.
+#[test]
+fn every_preset_is_rustfmt_clean_whatever_the_project_name() {
+    let sandbox = crate::support::Sandbox::new();
+    for preset in stackgen::preset::embedded_names() {
+        for name in ["api", "zz"] {
+            let dir = format!("{preset}-{name}");
+            sandbox
+                .stackgen(["new", name, "--preset", &preset, "--dir", &dir, "-q"])
+                .assert()
+                .success();
+            let output = std::process::Command::new("rustfmt")
+                .args(["--check", "--edition", "2024"])
+                .args(["src/lib.rs", "src/main.rs", "tests/api/main.rs"])
+                .current_dir(sandbox.join(&dir))
+                .output()
+                .expect("rustfmt runs");
+            assert!(
+                output.status.success(),
+                "{preset} named {name} is not rustfmt-clean:\n{}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+        }
+    }
+}

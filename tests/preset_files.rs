@@ -92,7 +92,7 @@ fn an_unknown_layer_is_refused_with_the_available_ones() {
         .assert()
         .failure()
         .stderr(contains(
-            "unknown layer `bsae` (did you mean `base`?); available layers: accounts, base, cockroachdb, items, oauth2-jwt, postgres, token-session",
+            "unknown layer `bsae` (did you mean `base`?); available layers: accounts, base, cockroach-cluster, cockroach-node, cockroachdb, items, metrics, oauth2-jwt, oidc, postgres, token-session",
         ));
 }
 
@@ -128,7 +128,7 @@ fn layers_that_need_another_layer_say_which_ones_would_do() {
         .assert()
         .failure()
         .stderr(contains(
-            "layer `items` needs a layer that provides `auth` (available: oauth2-jwt, token-session)",
+            "layer `items` needs a layer that provides `auth` (available: oauth2-jwt, oidc, token-session)",
         ));
     assert!(!sandbox.join("x").exists());
 }

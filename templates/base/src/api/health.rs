@@ -55,9 +55,10 @@ async fn live() -> ApiJson<HealthStatus> {
 async fn ready(State(state): State<AppState>) -> Result<ApiJson<HealthStatus>, Error> {
     if let Err(error) = db::ping(&state.pool).await {
         tracing::warn!(error = %Chain(&error), "readiness check failed");
-        return Err(Error::ServiceUnavailable(
-            "The database is not reachable.".into(),
-        ));
+        return Err(Error::ServiceUnavailable {
+            detail: "The database is not reachable.".into(),
+            retry_after: None,
+        });
     }
     Ok(ApiJson(HealthStatus { status: "ready" }))
 }

@@ -5,6 +5,10 @@
 //! them conflict; PostgreSQL does the same at this isolation level. Either way the whole
 //! transaction is run again from the start, after a short, growing, randomised pause, so
 //! `work` must do nothing outside the database that cannot be repeated.
+//!
+//! Retries and abandoned transactions are counted through the `metrics` facade
+//! ([`RETRIES_METRIC`], [`RETRIES_EXHAUSTED_METRIC`]); until a recorder is installed, counting
+//! does nothing.
 
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
@@ -21,6 +25,14 @@ pub type Attempt<'a, T> = Pin<Box<dyn Future<Output = Result<(T, Tx), sqlx::Erro
 
 /// SQLSTATE `serialization_failure`.
 pub const SERIALIZATION_FAILURE: &str = "40001";
+
+/// Counter: transactions started again after a serialization failure.
+pub const RETRIES_METRIC: &str = "db_write_retries_total";
+const RETRIES_HELP: &str = "Write transactions started again after a serialization failure";
+
+/// Counter: transactions abandoned because they still conflicted after their last attempt.
+pub const RETRIES_EXHAUSTED_METRIC: &str = "db_write_retries_exhausted_total";
+const RETRIES_EXHAUSTED_HELP: &str = "Write transactions abandoned after their last attempt";
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -84,6 +96,8 @@ impl RetryPolicy {
                 return Err(WriteError::Database(error));
             }
             if attempt >= self.max_attempts {
+                metrics::counter!(description: RETRIES_EXHAUSTED_HELP, RETRIES_EXHAUSTED_METRIC)
+                    .increment(1);
                 return Err(WriteError::GaveUp {
                     attempts: attempt,
                     last: error,
@@ -91,6 +105,7 @@ impl RetryPolicy {
             }
             let pause = self.pause_before_retry(attempt);
             tracing::debug!(attempt, ?pause, "serialization failure; retrying");
+            metrics::counter!(description: RETRIES_HELP, RETRIES_METRIC).increment(1);
             tokio::time::sleep(pause).await;
             attempt += 1;
         }

@@ -9,7 +9,8 @@ use crate::db::retry;
 use crate::error::Error;
 use crate::models::Item;
 use crate::repositories::items;
-use crate::schemas::item::{ItemChanges, NewItem, Page};
+use crate::schemas::item::{ItemChanges, NewItem};
+use crate::schemas::page::Page;
 use crate::state::AppState;
 
 fn not_found() -> Error {
