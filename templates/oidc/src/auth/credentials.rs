@@ -7,9 +7,10 @@
 //! `Origin` that is this host or an authorized party. Bearer tokens are exempt: no browser adds
 //! that header by itself.
 
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, Method};
 
 use crate::core::bearer::{Authorization, authorization};
+use crate::core::cookie;
 
 /// The cookie Clerk's front-end SDKs keep the session token in.
 pub const SESSION_COOKIE: &str = "__session";
@@ -30,21 +31,9 @@ pub fn credential(headers: &HeaderMap) -> Credential<'_> {
         Authorization::Bearer(token) => Credential::Bearer(token),
         Authorization::Malformed => Credential::Malformed,
         Authorization::Absent => {
-            session_cookie(headers).map_or(Credential::Absent, Credential::Cookie)
+            cookie::find(headers, SESSION_COOKIE).map_or(Credential::Absent, Credential::Cookie)
         }
     }
-}
-
-fn session_cookie(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|cookies| cookies.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.trim_matches('"'))
-        .filter(|value| !value.is_empty())
 }
 
 /// Methods that change something and therefore need a same-origin proof with a cookie.

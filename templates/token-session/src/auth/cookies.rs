@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderValue;
 
 /// Holds the session token; JavaScript cannot read it.
 pub const SESSION_COOKIE: &str = "__Host-session";
@@ -37,19 +37,6 @@ fn set(name: &str, value: &str, max_age: u64, http_only: bool) -> HeaderValue {
         format!("{name}={value}; Path=/; Max-Age={max_age}{http_only}; Secure; SameSite=Strict");
     // Tokens are base64url, so the value is always a valid header.
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
-/// The value of cookie `name` in the request's `Cookie` headers.
-pub fn find<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|line| line.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.trim_matches('"'))
-        .filter(|value| !value.is_empty())
 }
 
 #[cfg(test)]
@@ -84,28 +71,6 @@ mod tests {
         assert_eq!(
             csrf,
             "__Host-csrf=; Path=/; Max-Age=0; Secure; SameSite=Strict"
-        );
-    }
-
-    #[test]
-    fn cookies_are_found_among_others_and_across_headers() {
-        let mut headers = HeaderMap::new();
-        headers.append(
-            header::COOKIE,
-            HeaderValue::from_static("theme=dark; __Host-csrf=c1"),
-        );
-        headers.append(
-            header::COOKIE,
-            HeaderValue::from_static("__Host-session=s1"),
-        );
-        assert_eq!(find(&headers, SESSION_COOKIE), Some("s1"));
-        assert_eq!(find(&headers, CSRF_COOKIE), Some("c1"));
-        assert_eq!(find(&headers, "missing"), None);
-        headers.insert(header::COOKIE, HeaderValue::from_static("__Host-session="));
-        assert_eq!(
-            find(&headers, SESSION_COOKIE),
-            None,
-            "an empty cookie is no cookie"
         );
     }
 }

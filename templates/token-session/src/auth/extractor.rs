@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 
 use super::{cookies, csrf, service};
 use crate::core::bearer::{Authorization, authorization};
+use crate::core::cookie;
 use crate::error::Error;
 use crate::models::{SessionToken, User};
 use crate::state::AppState;
@@ -78,7 +79,7 @@ fn presented_token(headers: &HeaderMap) -> Option<(&str, Transport)> {
         Authorization::Bearer(token) => Some((token, Transport::Header)),
         Authorization::Malformed => None,
         Authorization::Absent => {
-            cookies::find(headers, cookies::SESSION_COOKIE).map(|token| (token, Transport::Cookie))
+            cookie::find(headers, cookies::SESSION_COOKIE).map(|token| (token, Transport::Cookie))
         }
     }
 }
