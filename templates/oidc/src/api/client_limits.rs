@@ -1,15 +1,15 @@
 //! Per-client-address limits on the API: a request budget for everyone, and a much smaller one
-//! for failed authentications, after which the address is refused with 429 until it refills.
+//! for failed authentications. A client without failures left gets 429 instead of 401 for each
+//! further rejected token until its bucket refills; a valid token still gets through, so one
+//! attacker sharing an address (a NAT, a proxy nobody trusted) cannot lock the others out.
+//! IPv6 clients are counted by their /64, the block one host usually holds.
 //!
 //! Buckets refill evenly over a minute (GCRA, from `governor`). They live in this process: with
 //! several replicas each limits on its own, so the effective limit is the sum.
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
 
 use axum::http::HeaderMap;
 use governor::clock::{Clock, DefaultClock};
@@ -24,8 +24,6 @@ const PRUNE_EVERY: u64 = 1024;
 pub struct ClientLimits {
     requests: Option<DefaultKeyedRateLimiter<IpAddr>>,
     failures: Option<DefaultKeyedRateLimiter<IpAddr>>,
-    /// Addresses that ran out of failures, and when they may try again.
-    blocked: Mutex<HashMap<IpAddr, Instant>>,
     trusted_proxies: Vec<IpNetwork>,
     clock: DefaultClock,
     checks: AtomicU64,
@@ -40,26 +38,20 @@ impl ClientLimits {
         Self {
             requests: keyed(config.api_requests_per_minute),
             failures: keyed(config.auth_failures_per_minute),
-            blocked: Mutex::new(HashMap::new()),
             trusted_proxies: config.trusted_proxies.clone(),
             clock: DefaultClock::default(),
             checks: AtomicU64::new(0),
         }
     }
 
-    /// Lets one API request from `client` through, or refuses it with 429 and the wait: when
-    /// its request budget is spent, or while it is blocked for failing to authenticate.
+    /// Lets one API request from `client` through, or refuses it with 429 and the wait when
+    /// its request budget is spent.
     pub fn admit(&self, client: IpAddr) -> Result<(), Error> {
         self.prune_now_and_then();
-        if let Some(until) = self.blocked_until(client) {
-            return Err(Error::TooManyRequests {
-                retry_after: until.saturating_duration_since(Instant::now()),
-            });
-        }
         let Some(requests) = &self.requests else {
             return Ok(());
         };
-        requests.check_key(&client).map_err(|not_until| {
+        requests.check_key(&bucket(client)).map_err(|not_until| {
             tracing::warn!(%client, "API requests throttled");
             Error::TooManyRequests {
                 retry_after: not_until.wait_time_from(self.clock.now()),
@@ -68,17 +60,12 @@ impl ClientLimits {
     }
 
     /// Counts a failed authentication by `client`. Returns the 429 to answer instead of the
-    /// 401 once the client has no failures left; it stays blocked until one refills.
+    /// 401 once the client has no failures left.
     pub fn failed(&self, client: IpAddr) -> Option<Error> {
         let failures = self.failures.as_ref()?;
-        let not_until = failures.check_key(&client).err()?;
+        let not_until = failures.check_key(&bucket(client)).err()?;
         let retry_after = not_until.wait_time_from(self.clock.now());
-        tracing::warn!(%client, ?retry_after, "client blocked after failed authentications");
-        let mut blocked = self
-            .blocked
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
-        blocked.insert(client, Instant::now() + retry_after);
+        tracing::warn!(%client, ?retry_after, "failed authentications throttled");
         Some(Error::TooManyRequests { retry_after })
     }
 
@@ -114,19 +101,6 @@ impl ClientLimits {
         client
     }
 
-    fn blocked_until(&self, client: IpAddr) -> Option<Instant> {
-        let mut blocked = self
-            .blocked
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
-        let until = *blocked.get(&client)?;
-        if until > Instant::now() {
-            return Some(until);
-        }
-        blocked.remove(&client);
-        None
-    }
-
     fn prune_now_and_then(&self) {
         if self.checks.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY != PRUNE_EVERY - 1 {
             return;
@@ -134,12 +108,15 @@ impl ClientLimits {
         for limiter in self.requests.iter().chain(&self.failures) {
             limiter.retain_recent();
         }
-        let now = Instant::now();
-        let mut blocked = self
-            .blocked
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
-        blocked.retain(|_, until| *until > now);
+    }
+}
+
+/// The key a client is counted under: its address, or for IPv6 its /64, since one host is
+/// usually given a whole /64 and could otherwise rotate through it.
+fn bucket(client: IpAddr) -> IpAddr {
+    match client {
+        IpAddr::V4(_) => client,
+        IpAddr::V6(address) => IpAddr::V6(Ipv6Addr::from(u128::from(address) & (u128::MAX << 64))),
     }
 }
 
@@ -183,7 +160,7 @@ mod tests {
     }
 
     #[test]
-    fn running_out_of_failures_blocks_every_request_of_that_client() {
+    fn running_out_of_failures_turns_further_failures_into_429() {
         let limits = limits(100, 2, &[]);
         let client = ip("192.0.2.1");
         assert!(limits.failed(client).is_none());
@@ -192,11 +169,21 @@ mod tests {
             limits.failed(client),
             Some(Error::TooManyRequests { .. })
         ));
+        // Requests still pass the request budget; another address has failures of its own.
+        limits.admit(client).unwrap();
+        assert!(limits.failed(ip("192.0.2.2")).is_none());
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_slash_64() {
+        let limits = limits(2, 10, &[]);
+        limits.admit(ip("2001:db8:1:2::1")).unwrap();
+        limits.admit(ip("2001:db8:1:2:ffff::9")).unwrap();
         assert!(matches!(
-            limits.admit(client),
+            limits.admit(ip("2001:db8:1:2::abcd")),
             Err(Error::TooManyRequests { .. })
         ));
-        limits.admit(ip("192.0.2.2")).unwrap();
+        limits.admit(ip("2001:db8:1:3::1")).unwrap();
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! - [`Caller`]: the verified token's identity (subject, session, roles);
 //! - [`CurrentUser`]: the local user row of that subject, created on first sight;
-//! - [`Admin`]: a caller holding the `admin` role, 403 otherwise.
+//! - [`Admin`]: a caller holding the administrators' role (`OIDC_ADMIN_ROLE`), 403 otherwise.
 //!
 //! Every protected request is counted against its client's request budget; a presented token
 //! that fails verification is counted against the client's much smaller failure budget, and a
@@ -15,8 +15,8 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 
 use super::credentials::{Credential, credential, is_same_origin};
-use super::verifier::{ADMIN_ROLE, Identity};
-use crate::error::{Chain, Error};
+use super::verifier::Identity;
+use crate::error::Error;
 use crate::models::User;
 use crate::services::users;
 use crate::state::AppState;
@@ -29,7 +29,7 @@ pub struct Caller(pub Identity);
 #[derive(Debug, Clone)]
 pub struct CurrentUser(pub User);
 
-/// A caller whose token grants the `admin` role.
+/// A caller whose token grants the administrators' role.
 #[derive(Debug, Clone)]
 pub struct Admin(pub Identity);
 
@@ -77,7 +77,8 @@ impl FromRequestParts<AppState> for Caller {
                     retry_after: Some(retry_after),
                 };
             }
-            tracing::debug!(error = %Chain(&error), %client, "token refused");
+            // The reason only: the causes beneath it may quote parts of the token.
+            tracing::debug!(reason = %error, %client, "token refused");
             limits.failed(client).unwrap_or(Error::Unauthorized)
         })?;
         let caller = Self(identity);
@@ -101,9 +102,9 @@ impl FromRequestParts<AppState> for Admin {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         let Caller(identity) = Caller::from_request_parts(parts, state).await?;
-        if !identity.has_role(ADMIN_ROLE) {
+        if !identity.has_role(&state.admin_role) {
             return Err(Error::Forbidden(
-                format!("This endpoint needs the {ADMIN_ROLE} role.").into(),
+                format!("This endpoint needs the {} role.", state.admin_role).into(),
             ));
         }
         Ok(Self(identity))

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::error::Chain;
 
@@ -80,13 +80,19 @@ pub trait KeySource: Send + Sync {
     fn fetch(&self) -> Fetch<'_>;
 }
 
+/// The provider's keys, shared by every request: cloning shares the same cache.
+#[derive(Clone)]
 pub struct KeyStore {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
     source: Box<dyn KeySource>,
     algorithms: Vec<Algorithm>,
     lifetime: Duration,
     min_refetch_interval: Duration,
     cache: RwLock<Cache>,
-    fetches: Mutex<FetchLog>,
+    fetches: Arc<Mutex<FetchLog>>,
 }
 
 #[derive(Default)]
@@ -95,16 +101,18 @@ struct Cache {
     fetched_at: Option<Instant>,
 }
 
+/// When the last fetch ended, and whether it failed.
 #[derive(Default)]
 struct FetchLog {
-    last_attempt: Option<Instant>,
+    last_ended: Option<Instant>,
     last_failed: bool,
 }
 
-enum Refetch {
-    Done,
-    Failed,
-    TooSoon { last_failed: bool },
+/// What the latest fetch says to a caller that did not find its key.
+struct LastFetch {
+    failed: bool,
+    /// Until the next fetch may start.
+    retry_after: Duration,
 }
 
 impl KeyStore {
@@ -115,37 +123,78 @@ impl KeyStore {
         min_refetch_interval: Duration,
     ) -> Self {
         Self {
-            source,
-            algorithms,
-            lifetime,
-            min_refetch_interval,
-            cache: RwLock::default(),
-            fetches: Mutex::default(),
+            shared: Arc::new(Shared {
+                source,
+                algorithms,
+                lifetime,
+                min_refetch_interval,
+                cache: RwLock::default(),
+                fetches: Arc::default(),
+            }),
         }
     }
 
-    /// The key with id `kid`, fetching the key set when the cache cannot answer.
+    /// The key with id `kid`. A fresh cache answers at once; an old one answers at once too
+    /// while a fetch renews it in the background; an unknown id waits for a fetch.
     pub async fn key(&self, kid: &str) -> Result<Arc<SigningKey>, KeyError> {
-        if let (Some(key), true) = self.cached(kid) {
-            return Ok(key);
-        }
-        let outcome = self.refetch().await;
-        // Whatever the fetch did, a key in the cache now is the answer: fresh, or kept from
-        // before when the provider could not be reached.
-        if let (Some(key), _) = self.cached(kid) {
-            return Ok(key);
-        }
-        match outcome {
-            // A fetch answered without this key: the provider no longer (or never) published it.
-            Refetch::Done | Refetch::TooSoon { last_failed: false } => Err(KeyError::Unknown),
-            Refetch::Failed | Refetch::TooSoon { last_failed: true } => {
-                Err(KeyError::Unavailable {
-                    retry_after: self.until_next_fetch().await,
-                })
+        match self.shared.cached(kid) {
+            (Some(key), true) => return Ok(key),
+            (Some(key), false) => {
+                self.renew_in_background();
+                return Ok(key);
             }
+            (None, _) => {}
+        }
+        let last = self.refetch().await;
+        // Whatever the fetch did, a key in the cache now is the answer.
+        if let (Some(key), _) = self.shared.cached(kid) {
+            return Ok(key);
+        }
+        if last.failed {
+            Err(KeyError::Unavailable {
+                retry_after: last.retry_after,
+            })
+        } else {
+            // A fetch answered without this key: the provider no longer (or never) published it.
+            Err(KeyError::Unknown)
         }
     }
 
+    /// Starts a fetch unless one is running or the interval has not passed.
+    fn renew_in_background(&self) {
+        let Ok(log) = self.shared.fetches.try_lock() else {
+            return;
+        };
+        if !self.shared.is_due(&log) {
+            return;
+        }
+        drop(log);
+        let store = self.clone();
+        tokio::spawn(async move { store.refetch().await });
+    }
+
+    /// Fetches the key set unless one ended too recently. Callers queue on the lock; whoever
+    /// finds that a fetch ended while it waited takes that fetch's result. The fetch runs in a
+    /// task of its own, so a caller that gives up (a timeout, a client gone) cannot abandon it
+    /// halfway and leave the others without an answer.
+    async fn refetch(&self) -> LastFetch {
+        let waiting_since = Instant::now();
+        let log = self.shared.fetches.clone().lock_owned().await;
+        if log.last_ended.is_some_and(|ended| ended >= waiting_since) || !self.shared.is_due(&log) {
+            return self.shared.last_fetch(&log);
+        }
+        let shared = self.shared.clone();
+        match tokio::spawn(shared.fetch_into_cache(log)).await {
+            Ok(last) => last,
+            Err(_) => LastFetch {
+                failed: true,
+                retry_after: self.shared.min_refetch_interval,
+            },
+        }
+    }
+}
+
+impl Shared {
     fn cached(&self, kid: &str) -> (Option<Arc<SigningKey>>, bool) {
         let cache = self
             .cache
@@ -157,29 +206,28 @@ impl KeyStore {
         (cache.keys.get(kid).cloned(), fresh)
     }
 
-    /// Fetches the key set unless one was fetched (or tried) too recently. Callers queue on
-    /// the lock; whoever finds that a fetch started while it waited takes that fetch's result.
-    async fn refetch(&self) -> Refetch {
-        let waiting_since = Instant::now();
-        let mut log = self.fetches.lock().await;
-        if let Some(last) = log.last_attempt {
-            if last >= waiting_since {
-                return if log.last_failed {
-                    Refetch::Failed
-                } else {
-                    Refetch::Done
-                };
-            }
-            if last.elapsed() < self.min_refetch_interval {
-                return Refetch::TooSoon {
-                    last_failed: log.last_failed,
-                };
-            }
+    fn is_due(&self, log: &FetchLog) -> bool {
+        log.last_ended
+            .is_none_or(|ended| ended.elapsed() >= self.min_refetch_interval)
+    }
+
+    fn last_fetch(&self, log: &FetchLog) -> LastFetch {
+        let since = log
+            .last_ended
+            .map_or(Duration::MAX, |ended| ended.elapsed());
+        LastFetch {
+            failed: log.last_failed,
+            retry_after: self
+                .min_refetch_interval
+                .saturating_sub(since)
+                .max(Duration::from_secs(1)),
         }
-        log.last_attempt = Some(Instant::now());
+    }
+
+    async fn fetch_into_cache(self: Arc<Self>, mut log: OwnedMutexGuard<FetchLog>) -> LastFetch {
         let fetched = self.source.fetch().await.and_then(|set| self.usable(&set));
         metrics::counter!(description: FETCHES_HELP, FETCHES_METRIC).increment(1);
-        match fetched {
+        log.last_failed = match fetched {
             Ok(keys) => {
                 tracing::info!(keys = keys.len(), "fetched the identity provider's keys");
                 let mut cache = self
@@ -190,25 +238,18 @@ impl KeyStore {
                     keys,
                     fetched_at: Some(Instant::now()),
                 };
-                log.last_failed = false;
-                Refetch::Done
+                false
             }
             Err(error) => {
                 metrics::counter!(description: FETCH_FAILURES_HELP, FETCH_FAILURES_METRIC)
                     .increment(1);
                 tracing::warn!(error = %Chain(&error), "cannot fetch the identity provider's keys");
-                log.last_failed = true;
-                Refetch::Failed
+                true
             }
-        }
-    }
-
-    async fn until_next_fetch(&self) -> Duration {
-        let log = self.fetches.lock().await;
-        let waited = log.last_attempt.map_or(Duration::MAX, |at| at.elapsed());
-        self.min_refetch_interval
-            .saturating_sub(waited)
-            .max(Duration::from_secs(1))
+        };
+        // The interval counts from the end, so a slow provider is not asked back to back.
+        log.last_ended = Some(Instant::now());
+        self.last_fetch(&log)
     }
 
     /// The signing keys of `set` this service may use: with an id, meant for signatures, of a
@@ -300,6 +341,20 @@ mod tests {
     }
 
     fn store(answers: Vec<Option<JwkSet>>, delay: Duration) -> (KeyStore, Arc<AtomicU32>) {
+        store_with(
+            answers,
+            delay,
+            Duration::from_secs(300),
+            Duration::from_secs(10),
+        )
+    }
+
+    fn store_with(
+        answers: Vec<Option<JwkSet>>,
+        delay: Duration,
+        lifetime: Duration,
+        min_refetch_interval: Duration,
+    ) -> (KeyStore, Arc<AtomicU32>) {
         let fetches = Arc::new(AtomicU32::new(0));
         let source = Scripted {
             answers: std::sync::Mutex::new(answers),
@@ -309,8 +364,8 @@ mod tests {
         let store = KeyStore::new(
             Box::new(source),
             vec![Algorithm::RS256],
-            Duration::from_secs(300),
-            Duration::from_secs(10),
+            lifetime,
+            min_refetch_interval,
         );
         (store, fetches)
     }
@@ -327,7 +382,6 @@ mod tests {
     #[tokio::test]
     async fn many_unknown_ids_cause_one_fetch_per_interval() {
         let (store, fetches) = store(vec![Some(set(&["a"]))], Duration::from_millis(50));
-        let store = Arc::new(store);
         let callers: Vec<_> = (0..50)
             .map(|n| {
                 let store = store.clone();
@@ -347,7 +401,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unreachable_provider_is_unavailable_with_a_retry_time() {
-        let (store, _) = store(vec![None], Duration::ZERO);
+        let (store, fetches) = store(vec![None], Duration::ZERO);
         let Err(KeyError::Unavailable { retry_after }) = store.key("a").await else {
             panic!("expected the provider to be unavailable");
         };
@@ -357,6 +411,43 @@ mod tests {
             store.key("a").await,
             Err(KeyError::Unavailable { .. })
         ));
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn old_keys_answer_at_once_and_keep_working_while_the_provider_is_down() {
+        let (store, fetches) = store_with(
+            vec![Some(set(&["a"])), None],
+            Duration::from_millis(500),
+            Duration::from_millis(10),
+            Duration::from_millis(10),
+        );
+        store.key("a").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+
+        // The cache is old and the provider slow and failing: the key is served without
+        // waiting for the renewal that runs behind it, and after that renewal failed.
+        let answered = tokio::time::timeout(Duration::from_millis(250), store.key("a")).await;
+        assert!(matches!(answered, Ok(Ok(_))), "the old key answers at once");
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+        store.key("a").await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_caller_that_gives_up_does_not_abandon_the_fetch() {
+        let (store, fetches) = store(vec![Some(set(&["a"]))], Duration::from_millis(100));
+
+        let gave_up = tokio::time::timeout(Duration::from_millis(10), store.key("a")).await;
+        assert!(
+            gave_up.is_err(),
+            "the caller gave up before the fetch ended"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+
+        // The fetch went on without it: the key is cached, and nobody fetches again.
+        store.key("a").await.unwrap();
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]

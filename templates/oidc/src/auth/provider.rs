@@ -34,6 +34,7 @@ impl ProviderKeys {
             .timeout(config.provider_timeout)
             .connect_timeout(config.provider_timeout)
             .redirect(reqwest::redirect::Policy::none())
+            .https_only(config.require_https)
             .build()?;
         Ok(Self {
             client,

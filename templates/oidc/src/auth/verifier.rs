@@ -17,8 +17,6 @@ use crate::core::config::AuthConfig;
 
 /// Subjects longer than this are refused: no provider issues them, and they are stored.
 pub const MAX_SUBJECT_CHARS: usize = 255;
-/// The role `GET /admin/users` requires.
-pub const ADMIN_ROLE: &str = "admin";
 
 /// What a valid token says about its bearer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +25,7 @@ pub struct Identity {
     pub subject: String,
     /// `sid`: the provider's session, when the token carries one.
     pub session_id: Option<String>,
-    /// From the roles claim (`OIDC_ROLES_CLAIM`); Clerk's `org:` prefix is dropped.
+    /// From the roles claim (`OIDC_ROLES_CLAIM`), exactly as the token writes them.
     pub roles: Vec<String>,
 }
 
@@ -176,8 +174,8 @@ fn roles(claims: &Map<String, Value>, path: &[String]) -> Vec<String> {
     };
     names
         .into_iter()
-        .map(|role| role.strip_prefix("org:").unwrap_or(role).to_owned())
         .filter(|role| !role.is_empty())
+        .map(str::to_owned)
         .collect()
 }
 
@@ -207,7 +205,8 @@ mod tests {
             "o": {"rol": "member"},
         }));
         assert_eq!(roles(&token, &path("roles")), ["admin", "editor"]);
-        assert_eq!(roles(&token, &path("org_role")), ["admin"]);
+        // An organisation's role keeps its prefix: it is not the service's own `admin`.
+        assert_eq!(roles(&token, &path("org_role")), ["org:admin"]);
         assert_eq!(roles(&token, &path("metadata.role")), ["support"]);
         assert_eq!(roles(&token, &path("o.rol")), ["member"]);
         assert!(roles(&token, &path("missing")).is_empty());

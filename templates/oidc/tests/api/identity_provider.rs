@@ -3,9 +3,9 @@
 //! committed), and which signs the tests' tokens.
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der, PublicKeyX509Der};
 use aws_lc_rs::rsa::{KeyPair, KeySize};
@@ -75,9 +75,24 @@ fn pem(label: &str, der: &[u8]) -> String {
     )
 }
 
+/// How the provider answers requests for its documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// The discovery document and the key set.
+    Normally,
+    /// 503, as a provider in trouble does.
+    Unavailable,
+    /// 200 with a body that is not a key set.
+    Garbage,
+    /// Nothing at all until the request gives up.
+    Never,
+}
+
 struct Published {
     keys: Mutex<Vec<SigningKey>>,
-    up: AtomicBool,
+    answer: Mutex<Answer>,
+    /// How long each answer takes.
+    delay: Mutex<Duration>,
     key_fetches: AtomicU32,
     issuer: String,
 }
@@ -131,7 +146,8 @@ impl IdentityProvider {
         Self {
             published: Arc::new(Published {
                 keys: Mutex::new(vec![SigningKey::generate()]),
-                up: AtomicBool::new(true),
+                answer: Mutex::new(Answer::Normally),
+                delay: Mutex::new(Duration::ZERO),
                 key_fetches: AtomicU32::new(0),
                 issuer: format!("http://{address}"),
             }),
@@ -154,9 +170,14 @@ impl IdentityProvider {
         key
     }
 
-    /// Makes the provider answer 503 (`false`) or serve again (`true`).
-    pub fn set_up(&self, up: bool) {
-        self.published.up.store(up, Ordering::SeqCst);
+    /// Changes how the provider answers from now on.
+    pub fn answer(&self, answer: Answer) {
+        *self.published.answer.lock().unwrap() = answer;
+    }
+
+    /// Makes every answer take `delay`.
+    pub fn slow_down(&self, delay: Duration) {
+        *self.published.delay.lock().unwrap() = delay;
     }
 
     /// How often the key set has been requested.
@@ -200,9 +221,25 @@ pub fn unsigned(header: &Value, claims: &Value) -> String {
     format!("{}.{}.", part(header), part(claims))
 }
 
+/// What the provider's current mode answers instead of `document`, after its delay.
+async fn trouble(published: &Published) -> Option<Response> {
+    let delay = *published.delay.lock().unwrap();
+    tokio::time::sleep(delay).await;
+    let answer = *published.answer.lock().unwrap();
+    match answer {
+        Answer::Normally => None,
+        Answer::Unavailable => Some(StatusCode::SERVICE_UNAVAILABLE.into_response()),
+        Answer::Garbage => Some("<html>maintenance</html>".into_response()),
+        Answer::Never => {
+            std::future::pending::<()>().await;
+            None
+        }
+    }
+}
+
 async fn discovery(State(published): State<Arc<Published>>) -> Response {
-    if !published.up.load(Ordering::SeqCst) {
-        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    if let Some(response) = trouble(&published).await {
+        return response;
     }
     Json(json!({
         "issuer": published.issuer,
@@ -213,8 +250,8 @@ async fn discovery(State(published): State<Arc<Published>>) -> Response {
 
 async fn key_set(State(published): State<Arc<Published>>) -> Response {
     published.key_fetches.fetch_add(1, Ordering::SeqCst);
-    if !published.up.load(Ordering::SeqCst) {
-        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    if let Some(response) = trouble(&published).await {
+        return response;
     }
     let keys = published.keys.lock().unwrap();
     Json(JwkSet {

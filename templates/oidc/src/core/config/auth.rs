@@ -17,6 +17,8 @@ pub const DEFAULT_JWKS_MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(10);
 /// How long one request to the provider may take before it counts as unreachable.
 pub const DEFAULT_PROVIDER_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_ROLES_CLAIM: &str = "roles";
+/// The role `GET /admin/users` requires, compared exactly (`org:admin` is another role).
+pub const DEFAULT_ADMIN_ROLE: &str = "admin";
 pub const DEFAULT_ALGORITHMS: &[Algorithm] = &[Algorithm::RS256];
 
 pub use jsonwebtoken::Algorithm;
@@ -48,6 +50,8 @@ pub struct AuthConfig {
     pub authorized_parties: Vec<String>,
     /// A claim, or a dotted path into nested claims, whose string or array gives the roles.
     pub roles_claim: String,
+    /// The role administrators hold.
+    pub admin_role: String,
     pub algorithms: Vec<Algorithm>,
     /// Whether tokens must carry `sid`: session tokens do, Clerk's JWT-template tokens do not.
     pub require_session_id: bool,
@@ -55,6 +59,8 @@ pub struct AuthConfig {
     pub jwks_cache_lifetime: Duration,
     pub jwks_min_refetch_interval: Duration,
     pub provider_timeout: Duration,
+    /// Whether every URL fetched from the provider, discovered ones included, must be https.
+    pub require_https: bool,
 }
 
 impl AuthConfig {
@@ -68,11 +74,13 @@ impl AuthConfig {
             audiences: Vec::new(),
             authorized_parties: Vec::new(),
             roles_claim: DEFAULT_ROLES_CLAIM.to_owned(),
+            admin_role: DEFAULT_ADMIN_ROLE.to_owned(),
             algorithms: DEFAULT_ALGORITHMS.to_vec(),
             leeway: DEFAULT_LEEWAY,
             jwks_cache_lifetime: DEFAULT_JWKS_CACHE_LIFETIME,
             jwks_min_refetch_interval: DEFAULT_JWKS_MIN_REFETCH_INTERVAL,
             provider_timeout: DEFAULT_PROVIDER_TIMEOUT,
+            require_https: false,
         }
     }
 
@@ -110,8 +118,13 @@ impl AuthConfig {
             })
             .map(Duration::from_secs)
         };
+        let admin_role = vars
+            .get("OIDC_ADMIN_ROLE")
+            .unwrap_or_else(|| DEFAULT_ADMIN_ROLE.to_owned());
         Ok(Self {
             jwks_url,
+            admin_role,
+            require_https: environment == Environment::Production,
             audiences: list(vars, "OIDC_AUDIENCE"),
             authorized_parties: list(vars, "OIDC_AUTHORIZED_PARTIES"),
             roles_claim,
@@ -301,6 +314,12 @@ mod tests {
         let message = error_from(&pairs);
         assert!(message.starts_with("OIDC_ISSUER"), "{message}");
         assert!(message.contains("https"), "{message}");
+        pairs[1] = ("OIDC_ISSUER", "https://login.example.com");
+        pairs.push(("OIDC_JWKS_URL", "http://login.example.com/keys"));
+        let message = error_from(&pairs);
+        assert!(message.starts_with("OIDC_JWKS_URL"), "{message}");
+        pairs.pop();
+        assert!(config_from(&pairs).unwrap().auth.require_https);
         let local = config_from(&with(&[("OIDC_ISSUER", "http://127.0.0.1:8000")])).unwrap();
         assert_eq!(local.auth.issuer, "http://127.0.0.1:8000");
     }
