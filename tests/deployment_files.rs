@@ -55,6 +55,12 @@ fn compose_runs_the_database_with_a_healthcheck_and_the_app_after_it() {
             Some("service_healthy"),
             "{preset}: the app waits for a healthy database"
         );
+        for port in strings(&services["db"]["ports"]) {
+            assert!(
+                port.starts_with("127.0.0.1:"),
+                "{preset}: the database's port {port} must bind to 127.0.0.1 only"
+            );
+        }
         let ports = services["app"]["ports"][0].as_str().unwrap_or_default();
         assert_eq!(
             ports, "8080:8080",
@@ -413,6 +419,17 @@ fn step_runs(job: &yaml_serde::Value) -> Vec<String> {
 #[test]
 fn the_ci_workflow_checks_format_lints_and_tests_against_the_preset_database() {
     for preset in stackgen::preset::embedded_names() {
+        let workflow = yaml(&preset, ".github/workflows/ci.yml");
+        assert_eq!(
+            workflow["permissions"]["contents"].as_str(),
+            Some("read"),
+            "{preset}: the workflow's token may only read the repository"
+        );
+        assert_eq!(
+            workflow["permissions"].as_mapping().map(|m| m.len()),
+            Some(1),
+            "{preset}: no other permission"
+        );
         let all_steps = text(&preset, ".github/workflows/ci.yml");
         assert!(all_steps.contains("cargo fmt --check"), "{preset}: fmt");
         assert!(

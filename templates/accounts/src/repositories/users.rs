@@ -26,10 +26,15 @@ pub async fn insert(db: impl PgExecutor<'_>, user: NewUser<'_>) -> Result<User, 
 }
 
 /// Case-insensitive, served by the unique index on `lower(email)`.
+/// The user with this address, whatever its case. An address PostgreSQL text cannot hold (a
+/// NUL character) belongs to nobody: registration refuses it, so it is not looked up.
 pub async fn find_by_email(
     db: impl PgExecutor<'_>,
     email: &str,
 ) -> Result<Option<User>, sqlx::Error> {
+    if email.contains('\0') {
+        return Ok(None);
+    }
     sqlx::query_as(
         "SELECT id, email, password_hash, full_name, is_active, created_at, updated_at \
          FROM users WHERE lower(email) = lower($1)",

@@ -22,7 +22,7 @@ impl Invalid {
             }
             None => false,
         };
-        if !well_formed || email.chars().any(char::is_whitespace) {
+        if !well_formed || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
             self.add(field, "must be an e-mail address such as name@example.com");
         } else if email.chars().count() > MAX_EMAIL_CHARS {
             self.add(
@@ -46,6 +46,8 @@ impl Invalid {
         if password.len() > MAX_PASSWORD_BYTES {
             self.add(field, format!("must be at most {MAX_PASSWORD_BYTES} bytes"));
         }
+        // bcrypt stops reading at a NUL byte, so everything after one would not count.
+        self.storable(field, password);
     }
 }
 
@@ -75,6 +77,7 @@ mod tests {
             "ada@@example.com",
             "a da@example.com",
             "ada@example..com",
+            "a\0b@example.com",
         ] {
             assert_eq!(
                 messages(|v| {

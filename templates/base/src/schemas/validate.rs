@@ -23,7 +23,7 @@ impl Invalid {
         }
     }
 
-    /// Trimmed text of 1 to `max` characters.
+    /// Trimmed text of 1 to `max` characters that the database can store.
     pub fn text(&mut self, field: &'static str, value: &str, max: usize) -> String {
         let text = value.trim();
         if text.is_empty() {
@@ -31,7 +31,16 @@ impl Invalid {
         } else if text.chars().count() > max {
             self.add(field, format!("must be at most {max} characters"));
         }
+        self.storable(field, text);
         text.to_owned()
+    }
+
+    /// Adds a message when `value` holds a NUL character, which PostgreSQL text cannot store
+    /// (the database would refuse the whole statement).
+    pub fn storable(&mut self, field: &'static str, value: &str) {
+        if value.contains('\0') {
+            self.add(field, "must not contain NUL characters");
+        }
     }
 }
 
@@ -67,5 +76,15 @@ mod tests {
         );
         let mut invalid = Invalid::default();
         assert_eq!(invalid.text("title", "  Milk  ", 10), "Milk");
+    }
+
+    #[test]
+    fn text_the_database_cannot_store_is_refused() {
+        assert_eq!(
+            messages(|v| {
+                v.text("title", "a\0b", 10);
+            }),
+            ["must not contain NUL characters"]
+        );
     }
 }
