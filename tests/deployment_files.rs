@@ -127,6 +127,37 @@ fn cockroach_ports(services: &yaml_serde::Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Insecure CockroachDB ports are published on 127.0.0.1 only.
+fn assert_reachable_only_from_this_machine(preset: &str, published: &[(String, String)]) {
+    for (service, port) in published {
+        assert!(
+            port.starts_with("127.0.0.1:"),
+            "{preset}: {service}'s insecure port {port} must bind to 127.0.0.1 only"
+        );
+    }
+}
+
+/// `db-init` creates the app's database on `db`, and the app starts after it, connected to `db`.
+fn assert_the_app_waits_for_its_database(preset: &str, services: &yaml_serde::Value) {
+    let create = strings(&services["db-init"]["command"]).join(" ");
+    assert!(
+        create.contains("--host=db:26257")
+            && create.contains("CREATE DATABASE IF NOT EXISTS my_api"),
+        "{preset}: db-init creates the app's database: {create}"
+    );
+    let app = &services["app"];
+    assert_eq!(
+        app["depends_on"]["db-init"]["condition"].as_str(),
+        Some("service_completed_successfully"),
+        "{preset}: the app starts once its database exists"
+    );
+    assert_eq!(
+        app["environment"]["DATABASE_URL"].as_str(),
+        Some("postgresql://root@db:26257/my_api?sslmode=disable"),
+        "{preset}"
+    );
+}
+
 #[test]
 fn cockroach_compose_runs_one_insecure_node_reachable_only_from_this_machine() {
     for preset in presets_with_layer("cockroach-node") {
@@ -146,37 +177,14 @@ fn cockroach_compose_runs_one_insecure_node_reachable_only_from_this_machine() {
         );
         let published = strings(&db["ports"]);
         assert!(!published.is_empty(), "{preset}: SQL port published");
-        for (service, port) in cockroach_ports(services) {
-            assert!(
-                port.starts_with("127.0.0.1:"),
-                "{preset}: {service}'s insecure port {port} must bind to 127.0.0.1 only"
-            );
-        }
+        assert_reachable_only_from_this_machine(&preset, &cockroach_ports(services));
 
-        let init = &services["db-init"];
-        let init_command = strings(&init["command"]).join(" ");
-        assert!(
-            init_command.contains("--host=db:26257")
-                && init_command.contains("CREATE DATABASE IF NOT EXISTS my_api"),
-            "{preset}: db-init creates the app's database: {init_command}"
-        );
         assert_eq!(
-            init["depends_on"]["db"]["condition"].as_str(),
+            services["db-init"]["depends_on"]["db"]["condition"].as_str(),
             Some("service_healthy"),
             "{preset}"
         );
-
-        let app = &services["app"];
-        assert_eq!(
-            app["depends_on"]["db-init"]["condition"].as_str(),
-            Some("service_completed_successfully"),
-            "{preset}: the app starts once its database exists"
-        );
-        assert_eq!(
-            app["environment"]["DATABASE_URL"].as_str(),
-            Some("postgresql://root@db:26257/my_api?sslmode=disable"),
-            "{preset}"
-        );
+        assert_the_app_waits_for_its_database(&preset, services);
     }
 }
 
@@ -279,12 +287,7 @@ fn cockroach_cluster_compose_joins_three_insecure_nodes_and_initialises_them() {
                 .any(|(service, port)| service == "db" && port == "127.0.0.1:26257:26257"),
             "{preset}: db's SQL port is published on this machine"
         );
-        for (service, port) in published {
-            assert!(
-                port.starts_with("127.0.0.1:"),
-                "{preset}: {service}'s insecure port {port} must bind to 127.0.0.1 only"
-            );
-        }
+        assert_reachable_only_from_this_machine(&preset, &published);
 
         let init = &services["cluster-init"];
         let script = strings(&init["command"]).join(" ");
@@ -308,23 +311,7 @@ fn cockroach_cluster_compose_joins_three_insecure_nodes_and_initialises_them() {
             "{preset}: `docker compose up -d db` (README's test command) starts the whole cluster"
         );
 
-        let create = strings(&services["db-init"]["command"]).join(" ");
-        assert!(
-            create.contains("--host=db:26257")
-                && create.contains("CREATE DATABASE IF NOT EXISTS my_api"),
-            "{preset}: db-init creates the app's database: {create}"
-        );
-        let app = &services["app"];
-        assert_eq!(
-            app["depends_on"]["db-init"]["condition"].as_str(),
-            Some("service_completed_successfully"),
-            "{preset}: the app starts once its database exists"
-        );
-        assert_eq!(
-            app["environment"]["DATABASE_URL"].as_str(),
-            Some("postgresql://root@db:26257/my_api?sslmode=disable"),
-            "{preset}"
-        );
+        assert_the_app_waits_for_its_database(&preset, services);
     }
 }
 
