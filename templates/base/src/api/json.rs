@@ -1,14 +1,19 @@
-//! `ApiJson<T>`: axum's `Json` with rejections turned into problem documents.
+//! `ApiJson<T>`: axum's `Json`, with every way a body can be wrong answered as a problem
+//! document: not declared as JSON (415), not JSON at all (400), too large (413), or JSON of the
+//! wrong shape (422 naming the field, like every other validation failure).
 //!
-//! Use it instead of `axum::Json` for request bodies and responses, so a client that sends
-//! broken JSON gets the same error format as every other error.
+//! Use it instead of `axum::Json` for request bodies and responses.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::error::Category;
 
+use crate::api::shape::shape_error;
 use crate::error::Error;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -22,8 +27,54 @@ where
     type Rejection = Error;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let Json(value) = Json::<T>::from_request(request, state).await?;
-        Ok(Self(value))
+        if !declares_json(request.headers()) {
+            return Err(Error::Rejected {
+                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                detail: "Expected a request with `Content-Type: application/json`.".to_owned(),
+            });
+        }
+        let body = Bytes::from_request(request, state).await?;
+        parse(&body).map(Self)
+    }
+}
+
+/// `application/json`, or a `+json` type such as `application/merge-patch+json`, with or
+/// without parameters.
+fn declares_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let Some(subtype) = essence
+        .split_once('/')
+        .filter(|(kind, _)| kind.eq_ignore_ascii_case("application"))
+        .map(|(_, subtype)| subtype.to_ascii_lowercase())
+    else {
+        return false;
+    };
+    subtype == "json" || subtype.ends_with("+json")
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let inner = error.inner();
+        match inner.classify() {
+            Category::Data => shape_error(error.path(), &inner.to_string(), "body"),
+            Category::Syntax | Category::Eof | Category::Io => not_json(inner),
+        }
+    })?;
+    deserializer.end().map_err(|error| not_json(&error))?;
+    Ok(value)
+}
+
+fn not_json(error: &serde_json::Error) -> Error {
+    Error::Rejected {
+        status: StatusCode::BAD_REQUEST,
+        detail: format!("The body is not valid JSON: {error}."),
     }
 }
 
@@ -109,11 +160,44 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn json_of_the_wrong_shape_is_a_422_problem() {
+    async fn a_missing_field_is_a_422_naming_it() {
         let (status, content_type, body) =
             post_body(Some("application/json"), r#"{"nom":"Ada"}"#).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(content_type, PROBLEM_CONTENT_TYPE);
         assert_eq!(problem_status(&body), 422);
+        let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(problem["errors"]["name"][0], "is required", "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_field_of_the_wrong_type_is_a_422_naming_it() {
+        let (status, _, body) = post_body(Some("application/json"), r#"{"name":7}"#).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let message = problem["errors"]["name"][0].as_str().unwrap_or_default();
+        assert!(message.starts_with("invalid type: integer"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn trailing_garbage_after_the_document_is_a_400() {
+        let (status, _, body) = post_body(Some("application/json"), r#"{"name":"Ada"} x"#).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    }
+
+    #[tokio::test]
+    async fn json_suffix_types_and_parameters_count_as_json() {
+        for content_type in [
+            "application/json; charset=utf-8",
+            "Application/JSON",
+            "application/merge-patch+json",
+        ] {
+            let (status, _, body) = post_body(Some(content_type), r#"{"name":"Ada"}"#).await;
+            assert_eq!(status, StatusCode::OK, "{content_type}: {body}");
+        }
+        for content_type in ["text/json", "application/jsonx", "application", "json"] {
+            let (status, _, _) = post_body(Some(content_type), r#"{"name":"Ada"}"#).await;
+            assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{content_type}");
+        }
     }
 }
