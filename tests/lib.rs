@@ -6,6 +6,7 @@ mod claude_md;
 mod deployment_files;
 mod diff;
 mod end_to_end;
+mod fuzzing;
 mod generated_contracts;
 mod layers;
 mod list_and_show;

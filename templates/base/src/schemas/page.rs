@@ -14,8 +14,10 @@ pub const MAX_PAGE_LIMIT: i64 = 100;
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// How many entries to return, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// How many entries to skip (default 0).
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
@@ -44,6 +46,23 @@ impl PageQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_bounds_are_the_checked_ones() {
+        let parameters = serde_json::to_value(PageQuery::into_params(|| None)).unwrap();
+        let bound = |name: &str, key: &str| {
+            parameters
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|parameter| parameter["name"] == name)
+                .map(|parameter| parameter["schema"][key].clone())
+                .unwrap()
+        };
+        assert_eq!(bound("limit", "minimum"), 1);
+        assert_eq!(bound("limit", "maximum"), MAX_PAGE_LIMIT);
+        assert_eq!(bound("offset", "minimum"), 0);
+    }
 
     #[test]
     fn paging_defaults_and_bounds() {

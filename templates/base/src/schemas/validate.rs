@@ -3,6 +3,16 @@
 
 use crate::error::Error;
 
+/// The rule [`Invalid::text`] checks, as the JSON Schema `pattern` request schemas declare for
+/// such fields: some character that is not white space, and no NUL anywhere. Tests check each
+/// schema's `pattern` against it (utoipa takes only literals).
+#[cfg(test)]
+pub(crate) const TEXT_PATTERN: &str = r"^[^\u0000]*[^\s\u0000][^\u0000]*$";
+
+/// The rule [`Invalid::storable`] checks, as a JSON Schema `pattern`: no NUL anywhere.
+#[cfg(test)]
+pub(crate) const STORABLE_PATTERN: &str = r"^[^\u0000]*$";
+
 /// Messages collected while validating one request.
 #[derive(Debug, Default)]
 pub struct Invalid {
@@ -42,6 +52,14 @@ impl Invalid {
             self.add(field, "must not contain NUL characters");
         }
     }
+}
+
+/// What the OpenAPI document says about `field` of the request schema `T`, for tests that
+/// check the declared constraints against the validation.
+#[cfg(test)]
+pub(crate) fn documented<T: utoipa::PartialSchema>(field: &str) -> serde_json::Value {
+    let schema = serde_json::to_value(T::schema()).unwrap_or_default();
+    schema["properties"][field].clone()
 }
 
 /// What was collected, for tests of the checks that other modules add.

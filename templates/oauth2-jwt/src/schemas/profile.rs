@@ -12,10 +12,21 @@ use crate::error::Error;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
-    #[schema(example = "Ada King")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$",
+        example = "Ada King"
+    )]
     pub full_name: Option<String>,
-    /// The new password; requires `current_password`.
-    #[schema(value_type = Option<String>, format = Password)]
+    /// The new password, 8 characters to 71 bytes; requires `current_password`.
+    #[schema(
+        value_type = Option<String>,
+        format = Password,
+        min_length = 8,
+        max_length = 71,
+        pattern = r"^[^\u0000]*$"
+    )]
     pub password: Option<SecretString>,
     #[schema(value_type = Option<String>, format = Password)]
     pub current_password: Option<SecretString>,
@@ -65,7 +76,22 @@ impl UpdateUser {
 
 #[cfg(test)]
 mod tests {
+    use super::super::credentials::MIN_PASSWORD_CHARS;
+    use super::super::validate::{STORABLE_PATTERN, TEXT_PATTERN, documented};
     use super::*;
+    use crate::auth::password::MAX_PASSWORD_BYTES;
+
+    #[test]
+    fn the_schema_declares_what_validation_checks() {
+        let full_name = documented::<UpdateUser>("full_name");
+        assert_eq!(full_name["minLength"], 1);
+        assert_eq!(full_name["maxLength"], MAX_NAME_CHARS);
+        assert_eq!(full_name["pattern"], TEXT_PATTERN);
+        let password = documented::<UpdateUser>("password");
+        assert_eq!(password["minLength"], MIN_PASSWORD_CHARS);
+        assert_eq!(password["maxLength"], MAX_PASSWORD_BYTES);
+        assert_eq!(password["pattern"], STORABLE_PATTERN);
+    }
 
     fn field_errors(result: Result<impl std::fmt::Debug, Error>) -> Vec<String> {
         match result {

@@ -7,20 +7,35 @@ use utoipa::ToSchema;
 /// Form body of `POST /api/v1/auth/token`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TokenRequest {
-    /// `password` or `refresh_token`.
-    #[schema(example = "password")]
+    /// `password` or `refresh_token`. Read as text, so that a missing or unknown grant type
+    /// gets the protocol's own error rather than a problem document.
+    #[schema(value_type = GrantType, required = true, example = "password")]
     pub grant_type: Option<String>,
     /// The user's e-mail address (password grant).
-    #[schema(example = "ada@example.com")]
+    #[schema(value_type = String, format = Email, min_length = 1, example = "ada@example.com")]
     pub username: Option<String>,
     /// Password grant.
-    #[schema(value_type = Option<String>, format = Password)]
+    #[schema(
+        value_type = String,
+        format = Password,
+        min_length = 1,
+        example = "correct horse battery"
+    )]
     pub password: Option<SecretString>,
     /// Refresh-token grant.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, min_length = 1)]
     pub refresh_token: Option<SecretString>,
     /// Accepted and ignored: this service defines no scopes.
+    #[schema(value_type = String)]
     pub scope: Option<String>,
+}
+
+/// The grant types the token endpoint supports (RFC 6749 sections 4.3 and 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantType {
+    Password,
+    RefreshToken,
 }
 
 /// A successful token response (RFC 6749 section 5.1).
@@ -58,9 +73,22 @@ pub struct OAuthErrorResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RevokeRequest {
     /// The refresh token to revoke.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = true, min_length = 1)]
     pub token: Option<SecretString>,
     /// Optional; only `refresh_token` is revocable here.
-    #[schema(example = "refresh_token")]
+    #[schema(value_type = String, example = "refresh_token")]
     pub token_type_hint: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_grant_types_are_the_ones_the_endpoint_reads() {
+        assert_eq!(
+            serde_json::to_value([GrantType::Password, GrantType::RefreshToken]).unwrap(),
+            serde_json::json!(["password", "refresh_token"])
+        );
+    }
 }

@@ -15,9 +15,15 @@ use crate::error::Error;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogIn {
-    #[schema(example = "ada@example.com")]
+    #[schema(format = Email, max_length = 254, example = "ada@example.com")]
     pub email: String,
-    #[schema(value_type = String, format = Password, example = "correct horse battery")]
+    #[schema(
+        value_type = String,
+        format = Password,
+        min_length = 1,
+        max_length = 1024,
+        example = "correct horse battery"
+    )]
     pub password: SecretString,
     /// `true` for browsers: the token is set as an HttpOnly cookie instead of returned.
     #[serde(default)]
@@ -88,7 +94,19 @@ impl Invalid {
 
 #[cfg(test)]
 mod tests {
+    use super::super::credentials::MAX_EMAIL_CHARS;
+    use super::super::validate::documented;
     use super::*;
+
+    #[test]
+    fn the_login_schema_declares_what_validation_checks() {
+        let email = documented::<LogIn>("email");
+        assert_eq!(email["format"], "email");
+        assert_eq!(email["maxLength"], MAX_EMAIL_CHARS);
+        let password = documented::<LogIn>("password");
+        assert_eq!(password["minLength"], 1);
+        assert_eq!(password["maxLength"], MAX_PASSWORD_BYTES);
+    }
 
     fn log_in(email: &str, password: &str, cookie: bool) -> Result<Credentials, Error> {
         LogIn {
