@@ -12,8 +12,9 @@ use crate::state::AppState;
 
 /// The active user named by a valid `Authorization: Bearer <access token>` header.
 ///
-/// Missing, malformed, expired or wrongly signed tokens, and tokens of deleted users, answer
-/// 401 with `WWW-Authenticate: Bearer`; a token of a deactivated user answers 403.
+/// Missing, malformed, expired or wrongly signed tokens, tokens of deleted users and tokens
+/// issued before the user's last password change answer 401 with `WWW-Authenticate: Bearer`;
+/// a token of a deactivated user answers 403.
 #[derive(Debug, Clone)]
 pub struct CurrentUser(pub User);
 
@@ -31,6 +32,10 @@ impl FromRequestParts<AppState> for CurrentUser {
         let user = profiles::find_by_id(&state.pool, claims.sub)
             .await?
             .ok_or(Error::Unauthorized)?;
+        if !claims.matches_password(&user.password_hash) {
+            tracing::debug!(user_id = %user.id, "access token refused: issued before a password change");
+            return Err(Error::Unauthorized);
+        }
         if !user.is_active {
             return Err(Error::Forbidden("This account is deactivated.".into()));
         }

@@ -1,4 +1,8 @@
-//! Refresh-token storage: issue, claim once, detect reuse, revoke.
+//! Refresh-token storage: issue, claim once, detect reuse, revoke, purge.
+//!
+//! Callers run these inside `db::retry::write`: a claim and a revocation of the same family
+//! both write the claimed row, so at SERIALIZABLE one of them waits for the other and is
+//! retried, and a revocation never misses a successor stored by a concurrent refresh.
 
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
@@ -35,8 +39,9 @@ pub async fn insert(
     Ok(())
 }
 
-/// Marks the token used if it is unused, unrevoked and unexpired, in one statement, so two
-/// concurrent refreshes with the same token cannot both succeed.
+/// Marks the token used if it is unused, unrevoked and unexpired and no token of its family
+/// is revoked, in one statement, so two concurrent refreshes with the same token cannot both
+/// succeed and no token of a revoked family is ever exchanged.
 pub async fn claim(
     db: impl PgExecutor<'_>,
     token_hash: &[u8],
@@ -45,6 +50,9 @@ pub async fn claim(
     sqlx::query_as(
         "UPDATE refresh_tokens SET used_at = $2 \
          WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2 \
+         AND NOT EXISTS (SELECT 1 FROM refresh_tokens AS revoked \
+             WHERE revoked.family_id = refresh_tokens.family_id \
+             AND revoked.revoked_at IS NOT NULL) \
          RETURNING id, user_id, family_id, created_at, expires_at, used_at, revoked_at",
     )
     .bind(token_hash)
@@ -77,6 +85,24 @@ pub async fn revoke_family(
     )
     .bind(family_id)
     .bind(now)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected())
+}
+
+/// Deletes at most `limit` tokens that expired or were revoked before `dead_before`; returns
+/// how many went. One bounded statement, so a large backlog never holds one long transaction.
+pub async fn purge_batch(
+    db: impl PgExecutor<'_>,
+    dead_before: OffsetDateTime,
+    limit: u32,
+) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query(
+        "DELETE FROM refresh_tokens WHERE id IN (SELECT id FROM refresh_tokens \
+         WHERE expires_at < $1 OR revoked_at < $1 LIMIT $2)",
+    )
+    .bind(dead_before)
+    .bind(i64::from(limit))
     .execute(db)
     .await?;
     Ok(result.rows_affected())

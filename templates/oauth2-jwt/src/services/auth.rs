@@ -1,4 +1,10 @@
-//! The token pipeline: password and refresh-token grants, rotation, reuse detection, revocation.
+//! The token pipeline: password and refresh-token grants, rotation, reuse detection,
+//! revocation and the purge of dead refresh tokens.
+//!
+//! Every write runs through `db::retry::write` (SERIALIZABLE, retried on SQLSTATE 40001): a
+//! refresh and a revocation of the same family conflict on the claimed row, so whichever
+//! commits second is retried and sees the other's work. Once a revocation has committed, no
+//! token of its family can be exchanged again.
 
 use std::time::Duration;
 
@@ -8,9 +14,17 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::core::opaque_token::{self, NewToken};
+use crate::db::retry::{self, WriteError};
+use crate::models::{RefreshToken, User};
 use crate::repositories::refresh_tokens::{self, NewRefreshToken};
 use crate::repositories::{profiles, users};
 use crate::state::AppState;
+
+/// Rows one purge statement deletes at most.
+pub const PURGE_BATCH: u32 = 1000;
+
+/// How long expired and revoked refresh tokens are kept before a purge deletes them.
+pub const PURGE_RETENTION: time::Duration = time::Duration::days(7);
 
 /// What a successful grant hands out.
 pub struct TokenPair {
@@ -35,10 +49,17 @@ impl From<sqlx::Error> for GrantError {
     }
 }
 
+impl From<WriteError> for GrantError {
+    fn from(error: WriteError) -> Self {
+        Self::Internal(anyhow::Error::new(error).context("token grant transaction failed"))
+    }
+}
+
 /// `grant_type=password`: checks the e-mail and password and starts a new token family.
 ///
 /// An unknown e-mail still costs one bcrypt verification, so response times do not reveal
-/// which addresses have accounts.
+/// which addresses have accounts. The new token is stored only if the password that was
+/// checked is still the user's, so a login racing a password change cannot outlive it.
 pub async fn password_grant(
     state: &AppState,
     email: &str,
@@ -51,18 +72,49 @@ pub async fn password_grant(
         .verify(password, stored_hash)
         .await
         .context("failed to verify a password")?;
-    match user {
-        Some(user) if password_matches && user.is_active => {
-            let family_id = Uuid::new_v4();
-            let pair = issue_pair(state, &state.pool, user.id, family_id).await?;
-            tracing::info!(user_id = %user.id, %family_id, "password grant succeeded");
-            Ok(pair)
-        }
+    let user = match user {
+        Some(user) if password_matches && user.is_active => user,
         _ => {
             tracing::info!("password grant refused");
-            Err(GrantError::InvalidGrant)
+            return Err(GrantError::InvalidGrant);
         }
-    }
+    };
+    let family_id = Uuid::new_v4();
+    let refresh = NewToken::generate().context("failed to generate a refresh token")?;
+    let (verified, refresh_hash) = (&user, refresh.hash.as_slice());
+    let current = retry::write(&state.pool, |mut tx| {
+        Box::pin(async move {
+            let current = profiles::find_by_id(&mut *tx, verified.id)
+                .await?
+                .filter(|current| {
+                    current.is_active && current.password_hash == verified.password_hash
+                });
+            if let Some(current) = &current {
+                store(state, &mut tx, current.id, family_id, refresh_hash).await?;
+            }
+            Ok((current, tx))
+        })
+    })
+    .await?;
+    let Some(current) = current else {
+        tracing::info!(user_id = %user.id, "password grant refused: the account changed meanwhile");
+        return Err(GrantError::InvalidGrant);
+    };
+    let pair = pair(state, &current, refresh)?;
+    tracing::info!(user_id = %current.id, %family_id, "password grant succeeded");
+    Ok(pair)
+}
+
+/// What one refresh transaction did.
+enum Refreshed {
+    /// The token was claimed and its successor stored for this user.
+    Rotated(User),
+    /// The token had been used before: its family is now revoked.
+    Reused { stored: RefreshToken, revoked: u64 },
+    /// The token was claimed, but its user is gone or inactive: its family is now revoked.
+    Inactive(RefreshToken),
+    /// Unknown, expired or revoked, or of a revoked family.
+    Refused,
 }
 
 /// `grant_type=refresh_token`: exchanges a refresh token, once, for a new pair in the same
@@ -73,74 +125,139 @@ pub async fn refresh_grant(
     token: &SecretString,
 ) -> Result<TokenPair, GrantError> {
     let token_hash = opaque_token::hash(token.expose_secret());
-    let now = OffsetDateTime::now_utc();
-    let mut transaction = state.pool.begin().await?;
-
-    let Some(claimed) = refresh_tokens::claim(&mut *transaction, &token_hash, now).await? else {
-        let reused = refresh_tokens::find_by_hash(&mut *transaction, &token_hash)
-            .await?
-            .filter(|stored| stored.used_at.is_some());
-        if let Some(stored) = reused {
-            let revoked =
-                refresh_tokens::revoke_family(&mut *transaction, stored.family_id, now).await?;
-            transaction.commit().await?;
+    let successor = NewToken::generate().context("failed to generate a refresh token")?;
+    let (token_hash, successor_hash) = (token_hash.as_slice(), successor.hash.as_slice());
+    let refreshed = retry::write(&state.pool, |mut tx| {
+        Box::pin(async move {
+            let refreshed = refresh_in(state, &mut tx, token_hash, successor_hash).await?;
+            Ok((refreshed, tx))
+        })
+    })
+    .await?;
+    match refreshed {
+        Refreshed::Rotated(user) => pair(state, &user, successor),
+        Refreshed::Reused { stored, revoked } => {
             tracing::warn!(
                 user_id = %stored.user_id,
                 family_id = %stored.family_id,
                 revoked,
                 "refresh token reused; its family is revoked"
             );
+            Err(GrantError::InvalidGrant)
         }
-        return Err(GrantError::InvalidGrant);
-    };
-
-    let user = profiles::find_by_id(&mut *transaction, claimed.user_id).await?;
-    if !user.is_some_and(|user| user.is_active) {
-        refresh_tokens::revoke_family(&mut *transaction, claimed.family_id, now).await?;
-        transaction.commit().await?;
-        tracing::info!(user_id = %claimed.user_id, "refresh refused: the user is inactive");
-        return Err(GrantError::InvalidGrant);
+        Refreshed::Inactive(claimed) => {
+            tracing::info!(user_id = %claimed.user_id, "refresh refused: the user is inactive");
+            Err(GrantError::InvalidGrant)
+        }
+        Refreshed::Refused => Err(GrantError::InvalidGrant),
     }
+}
 
-    let pair = issue_pair(state, &mut *transaction, claimed.user_id, claimed.family_id).await?;
-    transaction.commit().await?;
-    Ok(pair)
+/// One attempt of a refresh: claim, or detect reuse, or refuse.
+async fn refresh_in(
+    state: &AppState,
+    tx: &mut retry::Tx,
+    token_hash: &[u8],
+    successor_hash: &[u8],
+) -> Result<Refreshed, sqlx::Error> {
+    let now = OffsetDateTime::now_utc();
+    let Some(claimed) = refresh_tokens::claim(&mut **tx, token_hash, now).await? else {
+        let reused = refresh_tokens::find_by_hash(&mut **tx, token_hash)
+            .await?
+            .filter(|stored| stored.used_at.is_some());
+        let Some(stored) = reused else {
+            return Ok(Refreshed::Refused);
+        };
+        let revoked = refresh_tokens::revoke_family(&mut **tx, stored.family_id, now).await?;
+        return Ok(Refreshed::Reused { stored, revoked });
+    };
+    match profiles::find_by_id(&mut **tx, claimed.user_id).await? {
+        Some(user) if user.is_active => {
+            store(state, tx, user.id, claimed.family_id, successor_hash).await?;
+            Ok(Refreshed::Rotated(user))
+        }
+        _ => {
+            refresh_tokens::revoke_family(&mut **tx, claimed.family_id, now).await?;
+            Ok(Refreshed::Inactive(claimed))
+        }
+    }
 }
 
 /// Revokes the family of a refresh token (RFC 7009). Unknown tokens are ignored, as the RFC
 /// asks, so the answer reveals nothing.
 pub async fn revoke(state: &AppState, token: &SecretString) -> Result<(), GrantError> {
     let token_hash = opaque_token::hash(token.expose_secret());
-    if let Some(stored) = refresh_tokens::find_by_hash(&state.pool, &token_hash).await? {
-        refresh_tokens::revoke_family(&state.pool, stored.family_id, OffsetDateTime::now_utc())
-            .await?;
+    let token_hash = token_hash.as_slice();
+    let revoked = retry::write(&state.pool, |mut tx| {
+        Box::pin(async move {
+            let Some(stored) = refresh_tokens::find_by_hash(&mut *tx, token_hash).await? else {
+                return Ok((None, tx));
+            };
+            let now = OffsetDateTime::now_utc();
+            refresh_tokens::revoke_family(&mut *tx, stored.family_id, now).await?;
+            Ok((Some(stored), tx))
+        })
+    })
+    .await?;
+    if let Some(stored) = revoked {
         tracing::info!(user_id = %stored.user_id, family_id = %stored.family_id, "refresh token revoked");
     }
     Ok(())
 }
 
-async fn issue_pair(
+/// Deletes refresh tokens that expired or were revoked more than [`PURGE_RETENTION`] before
+/// `now`, at most `batch_size` rows per transaction, until none is left; returns how many went.
+pub async fn purge(
+    pool: &sqlx::PgPool,
+    now: OffsetDateTime,
+    batch_size: u32,
+) -> Result<u64, WriteError> {
+    let dead_before = now - PURGE_RETENTION;
+    let batch_size = batch_size.max(1);
+    let mut purged = 0;
+    loop {
+        let deleted = retry::write(pool, |mut tx| {
+            Box::pin(async move {
+                let deleted =
+                    refresh_tokens::purge_batch(&mut *tx, dead_before, batch_size).await?;
+                Ok((deleted, tx))
+            })
+        })
+        .await?;
+        purged += deleted;
+        if deleted < u64::from(batch_size) {
+            return Ok(purged);
+        }
+    }
+}
+
+/// Stores a refresh token of `family_id` for `user_id`.
+async fn store(
     state: &AppState,
-    db: impl sqlx::PgExecutor<'_>,
+    tx: &mut retry::Tx,
     user_id: Uuid,
     family_id: Uuid,
-) -> Result<TokenPair, GrantError> {
-    let access = state
-        .access_tokens
-        .issue(user_id)
-        .context("failed to sign an access token")?;
-    let refresh = NewToken::generate().context("failed to generate a refresh token")?;
+    token_hash: &[u8],
+) -> Result<(), sqlx::Error> {
     let expires_at = OffsetDateTime::now_utc() + state.refresh_token_ttl;
     refresh_tokens::insert(
-        db,
+        &mut **tx,
         NewRefreshToken {
             user_id,
             family_id,
-            token_hash: &refresh.hash,
+            token_hash,
             expires_at,
         },
     )
-    .await?;
+    .await
+}
+
+/// Signs an access token for `user` (bound to their current password) beside `refresh`.
+fn pair(state: &AppState, user: &User, refresh: NewToken) -> Result<TokenPair, GrantError> {
+    let access = state
+        .access_tokens
+        .issue(user.id, &user.password_hash)
+        .context("failed to sign an access token")?;
     Ok(TokenPair {
         access_token: access.token,
         expires_in: access.expires_in,

@@ -3,6 +3,7 @@
 use anyhow::Context;
 use time::OffsetDateTime;
 
+use crate::db::retry;
 use crate::error::Error;
 use crate::models::{RefreshToken, User};
 use crate::repositories::{profiles, user_tokens};
@@ -10,8 +11,10 @@ use crate::schemas::Invalid;
 use crate::schemas::profile::AccountChanges;
 use crate::state::AppState;
 
-/// Applies changes to the signed-in user. A password change needs the current password and
-/// revokes every refresh token the user holds, signing out other sessions.
+/// Applies changes to the signed-in user, through `db::retry::write`. A password change needs
+/// the current password and revokes every refresh token the user holds; the access tokens
+/// issued before it stop working too (`CurrentUser` compares their password stamp), so every
+/// session must log in again.
 pub async fn update(state: &AppState, user: User, changes: AccountChanges) -> Result<User, Error> {
     let mut new_hash = None;
     if let Some(change) = changes.password {
@@ -33,23 +36,25 @@ pub async fn update(state: &AppState, user: User, changes: AccountChanges) -> Re
         new_hash = Some(hash);
     }
 
-    let mut transaction = state.pool.begin().await?;
-    let updated = profiles::update(
-        &mut *transaction,
-        user.id,
-        changes.full_name.as_deref(),
-        new_hash.as_deref(),
-    )
+    let (user_id, full_name, new_hash) =
+        (user.id, changes.full_name.as_deref(), new_hash.as_deref());
+    let (updated, revoked) = retry::write(&state.pool, |mut tx| {
+        Box::pin(async move {
+            let updated = profiles::update(&mut *tx, user_id, full_name, new_hash).await?;
+            let mut revoked = None;
+            if new_hash.is_some() {
+                let now = OffsetDateTime::now_utc();
+                revoked = Some(
+                    user_tokens::revoke_all_for_user::<RefreshToken>(&mut *tx, user_id, now)
+                        .await?,
+                );
+            }
+            Ok(((updated, revoked), tx))
+        })
+    })
     .await?;
-    if new_hash.is_some() {
-        let revoked = user_tokens::revoke_all_for_user::<RefreshToken>(
-            &mut *transaction,
-            user.id,
-            OffsetDateTime::now_utc(),
-        )
-        .await?;
-        tracing::info!(user_id = %user.id, revoked, "password changed; refresh tokens revoked");
+    if let Some(revoked) = revoked {
+        tracing::info!(user_id = %user_id, revoked, "password changed; refresh tokens revoked");
     }
-    transaction.commit().await?;
     Ok(updated)
 }

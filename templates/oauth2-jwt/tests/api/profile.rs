@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::accounts::{ME, PASSWORD};
 use crate::helpers::{assert_problem, spawn_app};
-use crate::session::assert_oauth_error;
+use crate::session::{assert_oauth_error, tokens_of};
 use crate::signed_in::SignedInUser;
 
 #[tokio::test]
@@ -84,4 +84,40 @@ async fn a_password_change_signs_out_other_sessions() {
         .password_grant(&user.account.email, "a brand new password")
         .await;
     assert_eq!(with_new.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn access_tokens_issued_before_a_password_change_are_refused() {
+    let app = spawn_app().await;
+    let user = SignedInUser::new(&app).await;
+    let other_session = app.login(&user.account).await;
+    let me = |access: &str| app.authorized(Method::GET, ME, access).send();
+    assert_eq!(
+        me(&other_session.access).await.unwrap().status(),
+        StatusCode::OK
+    );
+
+    let response = app
+        .authorized(Method::PATCH, ME, &user.tokens.access)
+        .json(&json!({"password": "a brand new password", "current_password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+
+    for old in [&user.tokens.access, &other_session.access] {
+        let response = me(old).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()["www-authenticate"], "Bearer");
+    }
+    let login = app
+        .password_grant(&user.account.email, "a brand new password")
+        .await;
+    let new = tokens_of(login).await;
+    assert_eq!(me(&new.access).await.unwrap().status(), StatusCode::OK);
+    let refreshed = tokens_of(app.refresh_grant(&new.refresh).await).await;
+    assert_eq!(
+        me(&refreshed.access).await.unwrap().status(),
+        StatusCode::OK
+    );
 }

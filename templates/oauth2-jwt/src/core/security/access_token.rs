@@ -3,6 +3,10 @@
 //! Each token names the key that signed it in its `kid` header. The key id is derived from the
 //! secret, so after a rotation (`JWT_SECRET_PREVIOUS` = the old secret) tokens signed with the
 //! old secret keep working until they expire, and no other key is ever tried.
+//!
+//! Each token also carries a stamp of the user's password hash (`pwd`), which `CurrentUser`
+//! compares with the stored hash on every request: a password change ends every access token
+//! issued before it, without a table of revoked tokens.
 
 use std::time::Duration;
 
@@ -36,6 +40,21 @@ pub struct Claims {
     /// A unique id for this token.
     pub jti: Uuid,
     pub iss: String,
+    /// [`password_stamp`] of the user's password hash when the token was issued.
+    pub pwd: String,
+}
+
+impl Claims {
+    /// Whether the token was issued while `password_hash` was the user's password hash.
+    pub fn matches_password(&self, password_hash: &str) -> bool {
+        self.pwd == password_stamp(password_hash)
+    }
+}
+
+/// The first 64 bits of the SHA-256 of a stored password hash, base64url: it changes with the
+/// password, and reveals nothing a token holder could use (the bcrypt salt stays unknown).
+pub fn password_stamp(password_hash: &str) -> String {
+    URL_SAFE_NO_PAD.encode(&Sha256::digest(password_hash.as_bytes())[..8])
 }
 
 /// A signed token and how long it stays valid.
@@ -104,14 +123,20 @@ impl AccessTokens {
         }
     }
 
-    pub fn issue(&self, user_id: Uuid) -> Result<IssuedAccessToken, AccessTokenError> {
-        self.issue_at(user_id, OffsetDateTime::now_utc())
+    /// Issues a token for `user_id`, valid while `password_hash` is their password hash.
+    pub fn issue(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+    ) -> Result<IssuedAccessToken, AccessTokenError> {
+        self.issue_at(user_id, password_hash, OffsetDateTime::now_utc())
     }
 
     /// Issues a token as if the time were `now` (tests use it to make expired tokens).
     pub fn issue_at(
         &self,
         user_id: Uuid,
+        password_hash: &str,
         now: OffsetDateTime,
     ) -> Result<IssuedAccessToken, AccessTokenError> {
         let issued_at = now.unix_timestamp();
@@ -122,6 +147,7 @@ impl AccessTokens {
             exp: issued_at.saturating_add(ttl_secs),
             jti: Uuid::new_v4(),
             iss: self.issuer.clone(),
+            pwd: password_stamp(password_hash),
         };
         let mut header = Header::new(ALGORITHM);
         header.kid = Some(self.current.id.clone());
@@ -160,6 +186,7 @@ mod tests {
 
     const SECRET: &str = "the-current-signing-secret-0123456789";
     const OLD_SECRET: &str = "the-previous-signing-secret-987654321";
+    const HASH: &str = "$2b$04$abcdefghijklmnopqrstuu5Yc0e0QmS3o1q7n9e5ycIu2mLRk8dG6";
 
     fn config(secret: &str, previous: Option<&str>) -> AuthConfig {
         AuthConfig {
@@ -177,7 +204,12 @@ mod tests {
     }
 
     fn issue(tokens: &AccessTokens, user: Uuid) -> String {
-        tokens.issue(user).unwrap().token.expose_secret().to_owned()
+        tokens
+            .issue(user, HASH)
+            .unwrap()
+            .token
+            .expose_secret()
+            .to_owned()
     }
 
     /// Signs `claims` with `secret` and any algorithm, naming the service's current key.
@@ -200,7 +232,8 @@ mod tests {
     fn valid_claims(user: Uuid) -> serde_json::Value {
         let now = OffsetDateTime::now_utc().unix_timestamp();
         serde_json::json!({
-            "sub": user, "iat": now, "exp": now + 600, "jti": Uuid::new_v4(), "iss": "test-issuer"
+            "sub": user, "iat": now, "exp": now + 600, "jti": Uuid::new_v4(), "iss": "test-issuer",
+            "pwd": password_stamp(HASH)
         })
     }
 
@@ -208,7 +241,7 @@ mod tests {
     fn a_fresh_token_verifies_and_carries_its_claims() {
         let tokens = tokens();
         let user = Uuid::new_v4();
-        let issued = tokens.issue(user).unwrap();
+        let issued = tokens.issue(user, HASH).unwrap();
         assert_eq!(issued.expires_in, Duration::from_secs(900));
 
         let claims = tokens.verify(issued.token.expose_secret()).unwrap();
@@ -231,7 +264,7 @@ mod tests {
     fn an_expired_token_is_refused() {
         let tokens = tokens();
         let an_hour_ago = OffsetDateTime::now_utc() - time::Duration::hours(1);
-        let issued = tokens.issue_at(Uuid::new_v4(), an_hour_ago).unwrap();
+        let issued = tokens.issue_at(Uuid::new_v4(), HASH, an_hour_ago).unwrap();
         assert!(matches!(
             tokens.verify(issued.token.expose_secret()),
             Err(AccessTokenError::Expired)
@@ -338,6 +371,28 @@ mod tests {
         for token in ["", "abc", "a.b.c", "a.b"] {
             assert!(tokens().verify(token).is_err(), "{token:?}");
         }
+    }
+
+    #[test]
+    fn a_token_is_bound_to_the_password_hash_it_was_issued_under() {
+        let tokens = tokens();
+        let claims = tokens.verify(&issue(&tokens, Uuid::new_v4())).unwrap();
+        assert!(claims.matches_password(HASH));
+        assert!(!claims.matches_password("$2b$04$another-hash-after-a-password-change"));
+        assert_eq!(claims.pwd.len(), 11);
+        assert!(!HASH.contains(&claims.pwd));
+    }
+
+    #[test]
+    fn a_token_without_a_password_stamp_is_refused() {
+        let tokens = tokens();
+        let mut claims = valid_claims(Uuid::new_v4());
+        claims.as_object_mut().unwrap().remove("pwd");
+        let token = sign_as(&tokens, ALGORITHM, &claims, SECRET);
+        assert!(matches!(
+            tokens.verify(&token),
+            Err(AccessTokenError::Invalid(_))
+        ));
     }
 
     #[test]
