@@ -60,7 +60,8 @@ async fn log_in(
 /// Rotate the token
 ///
 /// Issues a new token in the same transport as the one presented and revokes the old one at
-/// once. The session keeps its absolute expiry.
+/// once. The session keeps its absolute expiry. A token is rotated once: of concurrent
+/// rotations of one token, one succeeds and the others answer 401.
 #[utoipa::path(
     post,
     path = "/auth/token/rotate/",
@@ -81,7 +82,8 @@ async fn rotate(State(state): State<AppState>, current: CurrentSession) -> Resul
 
 /// Log out
 ///
-/// Revokes the presented token and clears the session cookies.
+/// Revokes the presented token, with any token rotated from the same login meanwhile, and
+/// clears the session cookies.
 #[utoipa::path(
     post,
     path = "/auth/logout/",

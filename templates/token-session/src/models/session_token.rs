@@ -7,8 +7,17 @@ use uuid::Uuid;
 pub struct SessionToken {
     pub id: Uuid,
     pub user_id: Uuid,
+    /// The first token of the login this one was rotated from; `None` on that first token.
+    pub family_id: Option<Uuid>,
     pub created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
     /// Recorded at most once a minute, so reads stay reads.
     pub last_used_at: OffsetDateTime,
+}
+
+impl SessionToken {
+    /// The login this token belongs to: every token rotated from one login shares it.
+    pub fn family(&self) -> Uuid {
+        self.family_id.unwrap_or(self.id)
+    }
 }
