@@ -53,6 +53,16 @@ mod tests {
 
     #[test]
     fn limits_read_from_the_environment() {
+        let defaults = config_from(MINIMAL).unwrap().limits;
+        assert_eq!(
+            defaults.api_requests_per_minute,
+            DEFAULT_API_REQUESTS_PER_MINUTE
+        );
+        assert_eq!(
+            defaults.auth_failures_per_minute,
+            DEFAULT_AUTH_FAILURES_PER_MINUTE
+        );
+
         let mut pairs = MINIMAL.to_vec();
         pairs.extend([
             ("API_REQUESTS_PER_MINUTE", "60"),
