@@ -1,75 +1,111 @@
-//! Limits how fast one client address may try passwords.
+//! Limits how fast one client may try passwords and register accounts.
 //!
-//! Each address gets a bucket of `LOGIN_ATTEMPTS_PER_MINUTE` attempts that refills evenly over
-//! a minute (GCRA, from `governor`). Every attempt counts, successful or not, so a client cannot
-//! learn which guesses were right from the limit. The buckets live in this process: with several
-//! replicas each one limits on its own, so the effective limit is the sum.
+//! Each client (`core::client_address`: the peer, or past `TRUSTED_PROXIES` the forwarded
+//! address; IPv6 by /64) gets a bucket of `LOGIN_ATTEMPTS_PER_MINUTE` password checks that
+//! refills evenly over a minute, and one of `REGISTRATIONS_PER_HOUR` registrations that refills
+//! over an hour (GCRA, from `governor`). Every password check counts (logins, and a current
+//! password confirming a change), successful or not, so a client cannot learn which guesses
+//! were right from the limit. A password check is also refused with 503 while password hashing
+//! is saturated (`core::password_gate`), before it reads anything. The buckets live in this
+//! process: with several replicas each one limits on its own, so the effective limit is the sum.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::http::HeaderMap;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use crate::core::client_address::ClientAddresses;
 use crate::core::config::LoginConfig;
+use crate::core::password_gate::{BUSY_RETRY_AFTER, PasswordGate, PasswordsBusy};
 use crate::error::Error;
 
 /// Idle buckets are dropped after this many checks, so addresses seen once do not pile up.
 const PRUNE_EVERY: u64 = 1024;
 
 pub struct LoginThrottle {
-    limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
-    clock: DefaultClock,
-    trust_forwarded_for: bool,
-    checks: AtomicU64,
+    attempts: Buckets,
+    registrations: Buckets,
+    addresses: ClientAddresses,
+    passwords: Arc<PasswordGate>,
 }
 
 impl LoginThrottle {
-    pub fn new(config: &LoginConfig) -> Self {
-        let limiter = NonZeroU32::new(config.attempts_per_minute)
-            .map(|per_minute| RateLimiter::keyed(Quota::per_minute(per_minute)));
+    pub fn new(
+        config: &LoginConfig,
+        addresses: ClientAddresses,
+        passwords: Arc<PasswordGate>,
+    ) -> Self {
         Self {
-            limiter,
-            clock: DefaultClock::default(),
-            trust_forwarded_for: config.trust_forwarded_for,
-            checks: AtomicU64::new(0),
+            attempts: Buckets::new(
+                NonZeroU32::new(config.attempts_per_minute).map(Quota::per_minute),
+                "password attempts throttled",
+            ),
+            registrations: Buckets::new(
+                NonZeroU32::new(config.registrations_per_hour).map(Quota::per_hour),
+                "registrations throttled",
+            ),
+            addresses,
+            passwords,
         }
     }
 
-    /// Lets one login attempt from this request's client through, or refuses it with 429 and
-    /// the time until the next attempt is allowed.
+    /// Lets one password check from this request's client through (a login, or the current
+    /// password of a change), or refuses it: 429 and the time until the next attempt is
+    /// allowed, or 503 while password hashing is saturated. Call it before the password is
+    /// looked at.
     pub fn admit(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<(), Error> {
+        if self.passwords.is_saturated() {
+            tracing::warn!("password check refused: hashing is saturated");
+            return Err(PasswordsBusy {
+                retry_after: BUSY_RETRY_AFTER,
+            }
+            .into());
+        }
+        self.attempts.check(self.addresses.bucket(peer, headers))
+    }
+
+    /// Lets one registration from this request's client through, or refuses it with 429.
+    pub fn admit_registration(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<(), Error> {
+        self.registrations
+            .check(self.addresses.bucket(peer, headers))
+    }
+}
+
+/// One keyed limiter, or none when its limit is 0.
+struct Buckets {
+    limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    clock: DefaultClock,
+    checks: AtomicU64,
+    refused: &'static str,
+}
+
+impl Buckets {
+    fn new(quota: Option<Quota>, refused: &'static str) -> Self {
+        Self {
+            limiter: quota.map(RateLimiter::keyed),
+            clock: DefaultClock::default(),
+            checks: AtomicU64::new(0),
+            refused,
+        }
+    }
+
+    fn check(&self, client: IpAddr) -> Result<(), Error> {
         let Some(limiter) = &self.limiter else {
             return Ok(());
         };
         if self.checks.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
             limiter.retain_recent();
         }
-        let client = self.client_address(peer, headers);
         limiter.check_key(&client).map_err(|not_until| {
-            tracing::warn!(%client, "login attempts throttled");
+            tracing::warn!(%client, "{}", self.refused);
             Error::TooManyRequests {
                 retry_after: not_until.wait_time_from(self.clock.now()),
             }
         })
-    }
-
-    /// The TCP peer, or with `TRUST_FORWARDED_FOR` the last `X-Forwarded-For` address: the
-    /// one the proxy in front appended, which the client cannot forge.
-    fn client_address(&self, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
-        if !self.trust_forwarded_for {
-            return peer.ip();
-        }
-        headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .next_back()
-            .and_then(|value| value.to_str().ok())
-            .and_then(|list| list.rsplit(',').next())
-            .and_then(|last| last.trim().parse().ok())
-            .unwrap_or(peer.ip())
     }
 }
 
@@ -80,13 +116,22 @@ mod tests {
     use axum::http::HeaderValue;
 
     use super::*;
+    use crate::core::config::PasswordHashingConfig;
 
-    fn throttle(attempts_per_minute: u32, trust_forwarded_for: bool) -> LoginThrottle {
-        LoginThrottle::new(&LoginConfig {
-            attempts_per_minute,
-            trust_forwarded_for,
-            allow_registration: true,
-        })
+    fn throttle(attempts_per_minute: u32, trusted: &[&str]) -> LoginThrottle {
+        let trusted: Vec<_> = trusted.iter().map(|text| text.parse().unwrap()).collect();
+        LoginThrottle::new(
+            &LoginConfig {
+                attempts_per_minute,
+                registrations_per_hour: 2,
+                allow_registration: true,
+                password_hashing: PasswordHashingConfig::with_concurrency(1),
+            },
+            ClientAddresses::new(&trusted),
+            Arc::new(PasswordGate::new(&PasswordHashingConfig::with_concurrency(
+                1,
+            ))),
+        )
     }
 
     fn peer(last_octet: u8) -> SocketAddr {
@@ -108,7 +153,7 @@ mod tests {
 
     #[test]
     fn a_burst_of_the_limit_is_allowed_then_the_client_waits_for_a_refill() {
-        let throttle = throttle(3, false);
+        let throttle = throttle(3, &[]);
         for _ in 0..3 {
             throttle.admit(peer(1), &HeaderMap::new()).unwrap();
         }
@@ -122,7 +167,7 @@ mod tests {
 
     #[test]
     fn each_address_has_its_own_bucket() {
-        let throttle = throttle(1, false);
+        let throttle = throttle(1, &[]);
         throttle.admit(peer(1), &HeaderMap::new()).unwrap();
         throttle.admit(peer(2), &HeaderMap::new()).unwrap();
         retry_after(throttle.admit(peer(1), &HeaderMap::new()));
@@ -130,42 +175,47 @@ mod tests {
 
     #[test]
     fn zero_turns_the_limit_off() {
-        let throttle = throttle(0, false);
+        let throttle = throttle(0, &[]);
         for _ in 0..100 {
             throttle.admit(peer(1), &HeaderMap::new()).unwrap();
         }
     }
 
     #[test]
-    fn forwarded_addresses_are_ignored_unless_trusted() {
-        let headers = forwarded("203.0.113.7");
-        assert_eq!(
-            throttle(1, false).client_address(peer(1), &headers),
-            peer(1).ip()
-        );
-        assert_eq!(
-            throttle(1, true).client_address(peer(1), &headers),
-            "203.0.113.7".parse::<IpAddr>().unwrap()
-        );
+    fn forwarded_clients_count_apart_only_behind_a_trusted_proxy() {
+        let untrusted = throttle(1, &[]);
+        untrusted.admit(peer(1), &forwarded("203.0.113.1")).unwrap();
+        retry_after(untrusted.admit(peer(1), &forwarded("203.0.113.2")));
+
+        let trusted = throttle(1, &["192.0.2.0/24"]);
+        trusted.admit(peer(1), &forwarded("203.0.113.1")).unwrap();
+        trusted.admit(peer(1), &forwarded("203.0.113.2")).unwrap();
+        retry_after(trusted.admit(peer(1), &forwarded("203.0.113.1")));
     }
 
     #[test]
-    fn the_address_the_proxy_appended_wins_over_what_the_client_sent() {
-        let headers = forwarded("10.9.9.9, 2001:db8::1");
-        assert_eq!(
-            throttle(1, true).client_address(peer(1), &headers),
-            "2001:db8::1".parse::<IpAddr>().unwrap()
-        );
+    fn ipv6_clients_in_one_slash_64_share_a_bucket() {
+        let throttle = throttle(1, &["192.0.2.0/24"]);
+        throttle
+            .admit(peer(1), &forwarded("2001:db8:1:2::1"))
+            .unwrap();
+        retry_after(throttle.admit(peer(1), &forwarded("2001:db8:1:2:ffff::9")));
+        throttle
+            .admit(peer(1), &forwarded("2001:db8:1:3::1"))
+            .unwrap();
     }
 
     #[test]
-    fn a_malformed_forwarded_header_falls_back_to_the_peer() {
-        for list in ["", "not-an-address", "203.0.113.7, "] {
-            assert_eq!(
-                throttle(1, true).client_address(peer(1), &forwarded(list)),
-                peer(1).ip(),
-                "{list:?}"
-            );
+    fn registrations_have_a_bucket_of_their_own() {
+        let throttle = throttle(1, &[]);
+        throttle.admit(peer(1), &HeaderMap::new()).unwrap();
+        for _ in 0..2 {
+            throttle
+                .admit_registration(peer(1), &HeaderMap::new())
+                .unwrap();
         }
+        let wait = retry_after(throttle.admit_registration(peer(1), &HeaderMap::new()));
+        // Two an hour refill one every 30 minutes.
+        assert!(wait > Duration::from_secs(60) && wait <= Duration::from_secs(1800));
     }
 }

@@ -3,6 +3,7 @@
 use anyhow::Context;
 
 use crate::auth::password::PasswordHasher;
+use crate::core::password_gate;
 use crate::db::retry::{self, WriteError};
 use crate::error::Error;
 use crate::models::User;
@@ -30,7 +31,8 @@ pub async fn create(
     let password_hash = passwords
         .hash(account.password)
         .await
-        .context("failed to hash a password")?;
+        .context("failed to hash a password")
+        .map_err(password_gate::http_error)?;
     let new_user = NewUser {
         email: &account.email,
         password_hash: &password_hash,

@@ -1,8 +1,12 @@
-//! bcrypt password hashing, always on a blocking thread so the async runtime keeps serving.
+//! bcrypt password hashing, always on a blocking thread so the async runtime keeps serving,
+//! and always through the process's `PasswordGate`, so only so many run at once.
 
 use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
+
+use crate::core::config::PasswordHashingConfig;
+use crate::core::password_gate::{HashingError, PasswordGate};
 
 /// bcrypt reads 72 bytes: the password and its terminating zero byte. Anything longer would be
 /// cut silently, so longer passwords are refused instead.
@@ -12,8 +16,8 @@ pub const MAX_PASSWORD_BYTES: usize = 71;
 pub enum PasswordError {
     #[error("bcrypt failed")]
     Bcrypt(#[from] bcrypt::BcryptError),
-    #[error("the hashing thread stopped unexpectedly")]
-    Join(#[from] tokio::task::JoinError),
+    #[error("the password was not hashed")]
+    Gate(#[from] HashingError),
 }
 
 /// Hashes and verifies passwords at one configured cost.
@@ -23,27 +27,35 @@ pub struct PasswordHasher {
     /// A hash of a random password, verified when the user does not exist so that an unknown
     /// e-mail address takes as long to refuse as a wrong password.
     dummy_hash: Arc<str>,
+    gate: Arc<PasswordGate>,
 }
 
 impl PasswordHasher {
-    /// Prepares a hasher; computing the dummy hash takes as long as one real hash.
+    /// Prepares a hasher behind a gate of its own, one slot per CPU; computing the dummy hash
+    /// takes as long as one real hash.
     pub async fn new(cost: u32) -> Result<Self, PasswordError> {
-        let dummy_hash = tokio::task::spawn_blocking(move || {
-            bcrypt::non_truncating_hash("a password no account has", cost)
-        })
-        .await??;
+        let gate = Arc::new(PasswordGate::new(&PasswordHashingConfig::default()));
+        let dummy_hash = gate
+            .run(move || bcrypt::non_truncating_hash("a password no account has", cost))
+            .await??;
         Ok(Self {
             cost,
             dummy_hash: dummy_hash.into(),
+            gate,
         })
+    }
+
+    /// The same hasher, hashing through `gate` (the one the whole process shares).
+    pub fn with_gate(self, gate: Arc<PasswordGate>) -> Self {
+        Self { gate, ..self }
     }
 
     pub async fn hash(&self, password: SecretString) -> Result<String, PasswordError> {
         let cost = self.cost;
-        let hash = tokio::task::spawn_blocking(move || {
-            bcrypt::non_truncating_hash(password.expose_secret(), cost)
-        })
-        .await??;
+        let hash = self
+            .gate
+            .run(move || bcrypt::non_truncating_hash(password.expose_secret(), cost))
+            .await??;
         Ok(hash)
     }
 
@@ -56,13 +68,15 @@ impl PasswordHasher {
     ) -> Result<bool, PasswordError> {
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.dummy_hash.to_string());
-        let matches = tokio::task::spawn_blocking(move || {
-            match bcrypt::non_truncating_verify(password.expose_secret(), &hash) {
-                Err(bcrypt::BcryptError::Truncation(_)) => Ok(false),
-                other => other,
-            }
-        })
-        .await??;
+        let matches = self
+            .gate
+            .run(
+                move || match bcrypt::non_truncating_verify(password.expose_secret(), &hash) {
+                    Err(bcrypt::BcryptError::Truncation(_)) => Ok(false),
+                    other => other,
+                },
+            )
+            .await??;
         Ok(known && matches)
     }
 }
@@ -125,6 +139,48 @@ mod tests {
             .await
             .unwrap();
         assert!(!hasher.verify(secret(&long), Some(hash)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn hashes_and_checks_go_through_the_gate_one_at_a_time() {
+        let gate = Arc::new(PasswordGate::new(&PasswordHashingConfig {
+            concurrency: 1,
+            queue: 16,
+            wait: std::time::Duration::from_secs(60),
+        }));
+        let hasher = hasher().await.with_gate(Arc::clone(&gate));
+        let hash = hasher.hash(secret("at a time")).await.unwrap();
+        let mut checks = tokio::task::JoinSet::new();
+        for n in 0..8 {
+            let (hasher, hash) = (hasher.clone(), hash.clone());
+            checks.spawn(async move {
+                let known = (n % 2 == 0).then_some(hash);
+                hasher.verify(secret("at a time"), known).await.unwrap()
+            });
+        }
+        let matched = checks.join_all().await;
+        assert_eq!(matched.iter().filter(|matched| **matched).count(), 4);
+        assert_eq!(gate.peak(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_saturated_gate_refuses_instead_of_hashing() {
+        let gate = Arc::new(PasswordGate::new(&PasswordHashingConfig {
+            concurrency: 1,
+            queue: 0,
+            wait: std::time::Duration::ZERO,
+        }));
+        let hasher = PasswordHasher::new(10).await.unwrap().with_gate(gate);
+        let slow = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move { hasher.hash(secret("slow")).await })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        assert!(matches!(
+            hasher.verify(secret("anything"), None).await,
+            Err(PasswordError::Gate(HashingError::Busy(_)))
+        ));
+        slow.await.unwrap().unwrap();
     }
 
     #[tokio::test]

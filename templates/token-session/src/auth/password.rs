@@ -1,4 +1,5 @@
-//! Argon2id password hashing, always on a blocking thread so the async workers keep serving.
+//! Argon2id password hashing, always on a blocking thread so the async workers keep serving,
+//! and always through the process's `PasswordGate`, so only so many (19 MiB each) run at once.
 
 use std::sync::Arc;
 
@@ -8,7 +9,8 @@ use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::core::config::Argon2Config;
+use crate::core::config::{Argon2Config, PasswordHashingConfig};
+use crate::core::password_gate::PasswordGate;
 
 /// A bound on the work one login can cause; Argon2 itself has no limit.
 pub const MAX_PASSWORD_BYTES: usize = 1024;
@@ -19,10 +21,12 @@ pub struct PasswordHasher {
     params: Params,
     /// Verified against when the e-mail is unknown, so that answer takes as long as a real one.
     dummy_hash: Arc<str>,
+    gate: Arc<PasswordGate>,
 }
 
 impl PasswordHasher {
-    /// Checks the parameters and prepares the dummy hash (one hash's worth of work).
+    /// Checks the parameters and prepares the dummy hash (one hash's worth of work), behind a
+    /// gate of its own with one slot per CPU.
     pub async fn new(config: Argon2Config) -> anyhow::Result<Self> {
         let params = Params::new(
             config.memory_kib,
@@ -32,16 +36,23 @@ impl PasswordHasher {
         )
         .map_err(|error| anyhow::anyhow!("invalid Argon2 parameters: {error}"))?;
         let dummy = SecretString::from("a password nobody has");
-        let dummy_hash = hash_blocking(params.clone(), dummy).await?;
+        let gate = Arc::new(PasswordGate::new(&PasswordHashingConfig::default()));
+        let dummy_hash = hash_gated(&gate, params.clone(), dummy).await?;
         Ok(Self {
             params,
             dummy_hash: dummy_hash.into(),
+            gate,
         })
+    }
+
+    /// The same hasher, hashing through `gate` (the one the whole process shares).
+    pub fn with_gate(self, gate: Arc<PasswordGate>) -> Self {
+        Self { gate, ..self }
     }
 
     /// A PHC string (`$argon2id$v=19$m=...`) with a fresh random salt.
     pub async fn hash(&self, password: SecretString) -> anyhow::Result<String> {
-        hash_blocking(self.params.clone(), password).await
+        hash_gated(&self.gate, self.params.clone(), password).await
     }
 
     /// Whether `password` matches `stored`. With no stored hash (unknown user) it verifies
@@ -53,30 +64,34 @@ impl PasswordHasher {
     ) -> anyhow::Result<bool> {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.dummy_hash.to_string());
-        let matches = tokio::task::spawn_blocking(move || {
-            let parsed =
-                PasswordHash::new(&stored).context("a stored password hash is malformed")?;
-            Ok::<_, anyhow::Error>(
-                Argon2::default()
-                    .verify_password(password.expose_secret().as_bytes(), &parsed)
-                    .is_ok(),
-            )
-        })
-        .await
-        .context("the password verification thread stopped")??;
+        let matches = self
+            .gate
+            .run(move || {
+                let parsed =
+                    PasswordHash::new(&stored).context("a stored password hash is malformed")?;
+                Ok::<_, anyhow::Error>(
+                    Argon2::default()
+                        .verify_password(password.expose_secret().as_bytes(), &parsed)
+                        .is_ok(),
+                )
+            })
+            .await??;
         Ok(known && matches)
     }
 }
 
-async fn hash_blocking(params: Params, password: SecretString) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
+async fn hash_gated(
+    gate: &PasswordGate,
+    params: Params,
+    password: SecretString,
+) -> anyhow::Result<String> {
+    gate.run(move || {
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password(password.expose_secret().as_bytes())
             .map(|hash| hash.to_string())
             .map_err(|error| anyhow::anyhow!("failed to hash a password: {error}"))
     })
-    .await
-    .context("the password hashing thread stopped")?
+    .await?
 }
 
 #[cfg(test)]
@@ -153,6 +168,59 @@ mod tests {
                 .await
                 .unwrap()
         );
+    }
+
+    #[tokio::test]
+    async fn hashes_and_checks_go_through_the_gate_one_at_a_time() {
+        let gate = Arc::new(PasswordGate::new(&PasswordHashingConfig {
+            concurrency: 1,
+            queue: 16,
+            wait: std::time::Duration::from_secs(60),
+        }));
+        let hasher = hasher().await.with_gate(Arc::clone(&gate));
+        let hash = hasher.hash(secret("at a time")).await.unwrap();
+        let mut checks = tokio::task::JoinSet::new();
+        for n in 0..8 {
+            let (hasher, hash) = (hasher.clone(), hash.clone());
+            checks.spawn(async move {
+                let known = (n % 2 == 0).then_some(hash);
+                hasher.verify(secret("at a time"), known).await.unwrap()
+            });
+        }
+        let matched = checks.join_all().await;
+        assert_eq!(matched.iter().filter(|matched| **matched).count(), 4);
+        assert_eq!(gate.peak(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_saturated_gate_refuses_instead_of_hashing() {
+        let gate = Arc::new(PasswordGate::new(&PasswordHashingConfig {
+            concurrency: 1,
+            queue: 0,
+            wait: std::time::Duration::ZERO,
+        }));
+        let slow_params = Argon2Config {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            parallelism: 1,
+        };
+        let hasher = PasswordHasher::new(slow_params)
+            .await
+            .unwrap()
+            .with_gate(gate);
+        let slow = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move { hasher.hash(secret("slow")).await })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let refused = hasher.verify(secret("anything"), None).await.unwrap_err();
+        assert!(
+            refused
+                .downcast_ref::<crate::core::password_gate::HashingError>()
+                .is_some(),
+            "{refused:#}"
+        );
+        slow.await.unwrap().unwrap();
     }
 
     #[tokio::test]

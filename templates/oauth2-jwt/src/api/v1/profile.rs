@@ -1,6 +1,9 @@
 //! The signed-in user's changes to their own account.
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::HeaderMap;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -19,7 +22,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Update the current user
 ///
 /// Changes the full name and/or the password. A password change needs `current_password`
-/// and signs out every other session by revoking the user's refresh tokens.
+/// and signs out every other session by revoking the user's refresh tokens. Checking
+/// `current_password` counts against the client's login attempts (429 beyond them).
 #[utoipa::path(
     patch,
     path = "/users/me",
@@ -32,13 +36,24 @@ pub fn router() -> OpenApiRouter<AppState> {
             content_type = "application/problem+json"),
         (status = UNPROCESSABLE_ENTITY, description = "Invalid fields or wrong current password",
             body = Problem, content_type = "application/problem+json"),
+        (status = TOO_MANY_REQUESTS, description = "Too many password attempts from this address; see Retry-After",
+            body = Problem, content_type = "application/problem+json"),
+        (status = SERVICE_UNAVAILABLE, description = "Too many passwords are being hashed; see Retry-After",
+            body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn update_me(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     CurrentUser(user): CurrentUser,
     ApiJson(body): ApiJson<UpdateUser>,
 ) -> Result<ApiJson<UserResponse>, Error> {
-    let user = profile::update(&state, user, body.validate()?).await?;
+    let changes = body.validate()?;
+    // A current password is a password guess like a login's: the same limit applies.
+    if changes.password.is_some() {
+        state.login_throttle.admit(peer, &headers)?;
+    }
+    let user = profile::update(&state, user, changes).await?;
     Ok(ApiJson(user.into()))
 }

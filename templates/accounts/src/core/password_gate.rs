@@ -1,0 +1,266 @@
+//! One bound on password hashing for the whole process. A hash or verification holds a CPU
+//! and its memory (19 MiB for Argon2id) while it runs, so unbounded, 64 concurrent
+//! registrations took a server from 68 MiB to over a gigabyte. Every hash and verification of
+//! `auth::password::PasswordHasher` runs through [`PasswordGate::run`]: at most
+//! `PASSWORD_HASHING_CONCURRENCY` at once, a short queue behind them that waits at most
+//! `PasswordHashingConfig::wait`, and [`PasswordsBusy`] (503 with `Retry-After`) beyond.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinError;
+
+use crate::core::config::PasswordHashingConfig;
+use crate::error::Error;
+
+/// What a refused client is asked to wait.
+pub const BUSY_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+pub struct PasswordGate {
+    slots: Arc<Semaphore>,
+    queue: usize,
+    wait: Duration,
+    waiting: AtomicUsize,
+    running: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
+}
+
+/// Every hashing slot is taken and the queue is full, or the wait ran out.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("too many passwords are being hashed at once")]
+pub struct PasswordsBusy {
+    pub retry_after: Duration,
+}
+
+impl From<PasswordsBusy> for Error {
+    fn from(busy: PasswordsBusy) -> Self {
+        Self::ServiceUnavailable {
+            detail: "The server is busy checking passwords; try again shortly.".into(),
+            retry_after: Some(busy.retry_after),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HashingError {
+    #[error("password hashing is saturated")]
+    Busy(#[from] PasswordsBusy),
+    #[error("the password hashing thread stopped unexpectedly")]
+    Stopped(#[from] JoinError),
+}
+
+/// An error of a password check as the client should see it: 503 when hashing was saturated
+/// anywhere in its causes, else 500. For `.context(...)` results of `PasswordHasher` calls.
+pub fn http_error(error: anyhow::Error) -> Error {
+    match error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<PasswordsBusy>())
+    {
+        Some(busy) => (*busy).into(),
+        None => Error::Internal(error),
+    }
+}
+
+impl PasswordGate {
+    pub fn new(config: &PasswordHashingConfig) -> Self {
+        Self {
+            slots: Arc::new(Semaphore::new(config.concurrency.max(1))),
+            queue: config.queue,
+            wait: config.wait,
+            waiting: AtomicUsize::new(0),
+            running: Arc::new(AtomicUsize::new(0)),
+            peak: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// Runs `work` (one hash or verification) on a blocking thread once a slot is free. The
+    /// slot is held by that thread, so a request dropped meanwhile does not free it early.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, HashingError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let slot = self.enter().await?;
+        Ok(tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            work()
+        })
+        .await?)
+    }
+
+    /// Whether a check arriving now would be refused: every slot taken and the queue full.
+    /// Callers that can refuse early (before reading the database) ask this.
+    pub fn is_saturated(&self) -> bool {
+        self.slots.available_permits() == 0 && self.waiting.load(Ordering::SeqCst) >= self.queue
+    }
+
+    /// The most hashes that have run at once.
+    pub fn peak(&self) -> usize {
+        self.peak.load(Ordering::SeqCst)
+    }
+
+    async fn enter(&self) -> Result<Slot, PasswordsBusy> {
+        let busy = PasswordsBusy {
+            retry_after: BUSY_RETRY_AFTER,
+        };
+        let permit = match Arc::clone(&self.slots).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                let Some(_waiting) = Waiting::join(&self.waiting, self.queue) else {
+                    tracing::warn!("password hashing queue is full");
+                    return Err(busy);
+                };
+                let acquired = Arc::clone(&self.slots).acquire_owned();
+                match tokio::time::timeout(self.wait, acquired).await {
+                    Ok(Ok(permit)) => permit,
+                    _ => {
+                        tracing::warn!("no password hashing slot came free in time");
+                        return Err(busy);
+                    }
+                }
+            }
+        };
+        let running = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(running, Ordering::SeqCst);
+        Ok(Slot {
+            _permit: permit,
+            running: Arc::clone(&self.running),
+        })
+    }
+}
+
+/// A taken hashing slot.
+struct Slot {
+    _permit: OwnedSemaphorePermit,
+    running: Arc<AtomicUsize>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.running.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A place in the queue, left when dropped (also when the waiting request is dropped).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn join(waiting: &'a AtomicUsize, queue: usize) -> Option<Self> {
+        waiting
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < queue).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Self(waiting))
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::task::JoinSet;
+
+    use super::*;
+
+    fn gate(concurrency: usize, queue: usize, wait: Duration) -> Arc<PasswordGate> {
+        Arc::new(PasswordGate::new(&PasswordHashingConfig {
+            concurrency,
+            queue,
+            wait,
+        }))
+    }
+
+    /// Runs `n` slow pieces of work at once; returns how many ran, how many were refused and
+    /// the most that ran at the same time, counted by the work itself.
+    async fn slow_burst(
+        gate: &Arc<PasswordGate>,
+        n: usize,
+        each: Duration,
+    ) -> (usize, usize, usize) {
+        let now = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let mut tasks = JoinSet::new();
+        for _ in 0..n {
+            let (gate, now, most) = (Arc::clone(gate), Arc::clone(&now), Arc::clone(&most));
+            tasks.spawn(async move {
+                gate.run(move || {
+                    let current = now.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(current, Ordering::SeqCst);
+                    std::thread::sleep(each);
+                    now.fetch_sub(1, Ordering::SeqCst);
+                })
+                .await
+            });
+        }
+        let (mut ran, mut refused) = (0, 0);
+        while let Some(result) = tasks.join_next().await {
+            match result.unwrap() {
+                Ok(()) => ran += 1,
+                Err(HashingError::Busy(busy)) => {
+                    assert_eq!(busy.retry_after, BUSY_RETRY_AFTER);
+                    refused += 1;
+                }
+                Err(other) => panic!("{other}"),
+            }
+        }
+        (ran, refused, most.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test]
+    async fn no_more_than_the_bound_run_at_once_and_the_rest_beyond_the_queue_are_refused() {
+        let gate = gate(2, 2, Duration::from_secs(30));
+        let (ran, refused, most) = slow_burst(&gate, 10, Duration::from_millis(300)).await;
+        assert_eq!(most, 2, "the work itself saw {most} at once");
+        assert_eq!(gate.peak(), 2);
+        assert_eq!((ran, refused), (4, 6), "two slots and two waiting places");
+    }
+
+    #[tokio::test]
+    async fn a_check_that_waits_too_long_is_refused() {
+        let gate = gate(1, 1, Duration::from_millis(50));
+        let (ran, refused, most) = slow_burst(&gate, 2, Duration::from_millis(500)).await;
+        assert_eq!((ran, refused, most), (1, 1, 1));
+    }
+
+    #[tokio::test]
+    async fn a_full_gate_says_so_and_frees_its_places_afterwards() {
+        let gate = gate(1, 0, Duration::from_secs(1));
+        assert!(!gate.is_saturated());
+        let held = {
+            let gate = Arc::clone(&gate);
+            tokio::spawn(async move {
+                gate.run(|| std::thread::sleep(Duration::from_millis(300)))
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(gate.is_saturated());
+        held.await.unwrap().unwrap();
+        assert!(!gate.is_saturated());
+        gate.run(|| ()).await.unwrap();
+    }
+
+    #[test]
+    fn saturation_answers_503_with_retry_after() {
+        let busy = PasswordsBusy {
+            retry_after: BUSY_RETRY_AFTER,
+        };
+        let error = http_error(anyhow::Error::new(HashingError::Busy(busy)).context("verifying"));
+        assert!(matches!(
+            error,
+            Error::ServiceUnavailable {
+                retry_after: Some(BUSY_RETRY_AFTER),
+                ..
+            }
+        ));
+        let other = http_error(anyhow::anyhow!("something else"));
+        assert!(matches!(other, Error::Internal(_)));
+    }
+}
