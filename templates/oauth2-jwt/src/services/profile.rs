@@ -3,6 +3,7 @@
 use anyhow::Context;
 use time::OffsetDateTime;
 
+use crate::core::password_gate;
 use crate::db::retry;
 use crate::error::Error;
 use crate::models::{RefreshToken, User};
@@ -22,7 +23,8 @@ pub async fn update(state: &AppState, user: User, changes: AccountChanges) -> Re
             .passwords
             .verify(change.current, Some(user.password_hash.clone()))
             .await
-            .context("failed to verify a password")?;
+            .context("failed to verify a password")
+            .map_err(password_gate::http_error)?;
         if !current_matches {
             let mut invalid = Invalid::default();
             invalid.add("current_password", "is incorrect");
@@ -32,7 +34,8 @@ pub async fn update(state: &AppState, user: User, changes: AccountChanges) -> Re
             .passwords
             .hash(change.new)
             .await
-            .context("failed to hash a password")?;
+            .context("failed to hash a password")
+            .map_err(password_gate::http_error)?;
         new_hash = Some(hash);
     }
 

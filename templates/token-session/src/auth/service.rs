@@ -19,6 +19,7 @@ use uuid::Uuid;
 use super::Transport;
 use crate::core::config::AuthConfig;
 use crate::core::opaque_token::{self, NewToken};
+use crate::core::password_gate;
 use crate::db::retry;
 use crate::error::Error;
 use crate::models::SessionToken;
@@ -59,7 +60,8 @@ pub async fn log_in(state: &AppState, credentials: Credentials) -> Result<Issued
         .passwords
         .verify(credentials.password, stored_hash)
         .await
-        .context("failed to verify a password")?;
+        .context("failed to verify a password")
+        .map_err(password_gate::http_error)?;
     let user = match user {
         Some(user) if password_matches && user.is_active => user,
         _ => return Err(Error::BadCredentials),

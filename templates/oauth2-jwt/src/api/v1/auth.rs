@@ -14,7 +14,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::json::ApiJson;
-use crate::error::{Error, Problem};
+use crate::core::password_gate;
+use crate::error::Problem;
 use crate::schemas::token::{
     OAuthErrorCode, OAuthErrorResponse, RevokeRequest, TokenRequest, TokenResponse,
 };
@@ -191,8 +192,9 @@ impl IntoResponse for OAuthError {
                     error_description: description,
                 }),
             )),
-            // Logged with its cause chain by `Error`'s own response.
-            Self::Internal(error) => no_store(Error::Internal(error)),
+            // Logged with its cause chain by `Error`'s own response; saturated password
+            // hashing is a 503, not a failure.
+            Self::Internal(error) => no_store(password_gate::http_error(error)),
         }
     }
 }

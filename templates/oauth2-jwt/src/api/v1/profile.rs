@@ -22,7 +22,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Update the current user
 ///
 /// Changes the full name and/or the password. A password change needs `current_password`
-/// and signs out every other session by revoking the user's refresh tokens. Checking
+/// and ends every session, this one included: the user's refresh tokens are revoked and access
+/// tokens issued before the change are refused, so the client logs in again. Checking
 /// `current_password` counts against the client's login attempts (429 beyond them).
 #[utoipa::path(
     patch,
