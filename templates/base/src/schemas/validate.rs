@@ -78,6 +78,27 @@ pub(crate) fn messages(check: impl FnOnce(&mut Invalid)) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// A schema written the way request schemas declare these rules.
+    #[derive(utoipa::ToSchema)]
+    #[allow(dead_code)]
+    struct Declared {
+        #[schema(min_length = 1, pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
+        title: String,
+        #[schema(pattern = r"^[^\u0000]*$")]
+        secret: String,
+    }
+
+    #[test]
+    fn documented_reads_the_patterns_schemas_declare() {
+        assert_eq!(documented::<Declared>("title")["pattern"], TEXT_PATTERN);
+        assert_eq!(documented::<Declared>("title")["minLength"], 1);
+        assert_eq!(
+            documented::<Declared>("secret")["pattern"],
+            STORABLE_PATTERN
+        );
+        assert!(documented::<Declared>("missing").is_null());
+    }
+
     #[test]
     fn text_must_be_present_and_bounded() {
         assert_eq!(
