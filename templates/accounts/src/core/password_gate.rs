@@ -4,13 +4,18 @@
 //! `auth::password::PasswordHasher` runs through [`PasswordGate::run`]: at most
 //! `PASSWORD_HASHING_CONCURRENCY` at once, a short queue behind them that waits at most
 //! `PasswordHashingConfig::wait`, and [`PasswordsBusy`] (503 with `Retry-After`) beyond.
+//!
+//! The work runs on the gate's own threads, one per slot, not on tokio's blocking pool: the
+//! allocator keeps a freed hashing buffer in the arena of the thread that used it, so hashing
+//! spread over many short-lived blocking threads kept hundreds of MiB resident although only
+//! a few hashes ever ran at once.
 
-use std::sync::Arc;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use tokio::task::JoinError;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 use crate::core::config::PasswordHashingConfig;
 use crate::error::Error;
@@ -18,8 +23,15 @@ use crate::error::Error;
 /// What a refused client is asked to wait.
 pub const BUSY_RETRY_AFTER: Duration = Duration::from_secs(1);
 
+/// What the gate's threads are named, in logs and debuggers.
+pub const THREAD_NAME: &str = "password-hashing";
+
+type Job = Box<dyn FnOnce() + Send>;
+
 pub struct PasswordGate {
     slots: Arc<Semaphore>,
+    /// Feeds the gate's threads; they stop once the gate, and with it this sender, is dropped.
+    jobs: mpsc::Sender<Job>,
     queue: usize,
     wait: Duration,
     waiting: AtomicUsize,
@@ -48,7 +60,7 @@ pub enum HashingError {
     #[error("password hashing is saturated")]
     Busy(#[from] PasswordsBusy),
     #[error("the password hashing thread stopped unexpectedly")]
-    Stopped(#[from] JoinError),
+    Stopped,
 }
 
 /// An error of a password check as the client should see it: 503 when hashing was saturated
@@ -65,8 +77,22 @@ pub fn http_error(error: anyhow::Error) -> Error {
 
 impl PasswordGate {
     pub fn new(config: &PasswordHashingConfig) -> Self {
+        let concurrency = config.concurrency.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for _ in 0..concurrency {
+            let queue = Arc::clone(&queue);
+            let spawned = std::thread::Builder::new()
+                .name(THREAD_NAME.to_owned())
+                .spawn(move || work_through(&queue));
+            if let Err(error) = spawned {
+                // Fewer threads only means less parallel hashing; the slots still bound it.
+                tracing::error!(%error, "could not start a password hashing thread");
+            }
+        }
         Self {
-            slots: Arc::new(Semaphore::new(config.concurrency.max(1))),
+            slots: Arc::new(Semaphore::new(concurrency)),
+            jobs,
             queue: config.queue,
             wait: config.wait,
             waiting: AtomicUsize::new(0),
@@ -75,19 +101,24 @@ impl PasswordGate {
         }
     }
 
-    /// Runs `work` (one hash or verification) on a blocking thread once a slot is free. The
-    /// slot is held by that thread, so a request dropped meanwhile does not free it early.
+    /// Runs `work` (one hash or verification) on one of the gate's threads once a slot is free.
+    /// The slot is held by that thread, so a request dropped meanwhile does not free it early.
     pub async fn run<T, F>(&self, work: F) -> Result<T, HashingError>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
         let slot = self.enter().await?;
-        Ok(tokio::task::spawn_blocking(move || {
-            let _slot = slot;
-            work()
-        })
-        .await?)
+        let (done, result) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let output = work();
+            // Free the slot before answering, so the caller sees it free once it has its result.
+            drop(slot);
+            // The request may have gone away meanwhile; nobody is left to tell.
+            let _ = done.send(output);
+        });
+        self.jobs.send(job).map_err(|_| HashingError::Stopped)?;
+        result.await.map_err(|_| HashingError::Stopped)
     }
 
     /// Whether a check arriving now would be refused: every slot taken and the queue full.
@@ -128,6 +159,23 @@ impl PasswordGate {
             _permit: permit,
             running: Arc::clone(&self.running),
         })
+    }
+}
+
+/// One of the gate's threads: runs jobs until the gate is dropped. A job that panics is
+/// answered as `Stopped` (its result sender is dropped) and the thread carries on.
+fn work_through(queue: &Mutex<mpsc::Receiver<Job>>) {
+    loop {
+        let next = match queue.lock() {
+            Ok(receiver) => receiver.recv(),
+            Err(_) => return,
+        };
+        let Ok(job) = next else {
+            return;
+        };
+        if std::panic::catch_unwind(AssertUnwindSafe(job)).is_err() {
+            tracing::error!("a password hashing job panicked");
+        }
     }
 }
 
@@ -220,6 +268,40 @@ mod tests {
         assert_eq!(most, 2, "the work itself saw {most} at once");
         assert_eq!(gate.peak(), 2);
         assert_eq!((ran, refused), (4, 6), "two slots and two waiting places");
+    }
+
+    #[tokio::test]
+    async fn the_work_runs_on_the_gates_own_threads_one_per_slot() {
+        let gate = gate(2, 64, Duration::from_secs(30));
+        let threads = Arc::new(Mutex::new(std::collections::HashSet::new()));
+        let mut tasks = JoinSet::new();
+        for _ in 0..32 {
+            let (gate, threads) = (Arc::clone(&gate), Arc::clone(&threads));
+            tasks.spawn(async move {
+                gate.run(move || {
+                    let current = std::thread::current();
+                    assert_eq!(current.name(), Some(THREAD_NAME));
+                    if let Ok(mut seen) = threads.lock() {
+                        seen.insert(current.id());
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                })
+                .await
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            joined.unwrap().unwrap();
+        }
+        let seen = threads.lock().unwrap().len();
+        assert!((1..=2).contains(&seen), "hashing ran on {seen} threads");
+    }
+
+    #[tokio::test]
+    async fn a_job_that_panics_is_answered_and_the_gate_keeps_working() {
+        let gate = gate(1, 1, Duration::from_secs(30));
+        let failed = gate.run(|| panic!("a broken hasher")).await;
+        assert!(matches!(failed, Err(HashingError::Stopped)), "{failed:?}");
+        assert_eq!(gate.run(|| 7).await.unwrap(), 7);
     }
 
     #[tokio::test]

@@ -1,4 +1,4 @@
-//! bcrypt password hashing, always on a blocking thread so the async runtime keeps serving,
+//! bcrypt password hashing, always on a thread of its own so the async runtime keeps serving,
 //! and always through the process's `PasswordGate`, so only so many run at once.
 
 use std::sync::Arc;

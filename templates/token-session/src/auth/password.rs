@@ -1,4 +1,4 @@
-//! Argon2id password hashing, always on a blocking thread so the async workers keep serving,
+//! Argon2id password hashing, always on a thread of its own so the async workers keep serving,
 //! and always through the process's `PasswordGate`, so only so many (19 MiB each) run at once.
 
 use std::sync::Arc;
@@ -24,10 +24,34 @@ pub struct PasswordHasher {
     gate: Arc<PasswordGate>,
 }
 
+/// Allocations of at least this many bytes are mapped for themselves and unmapped when freed.
+const DIRECT_MAPPING_THRESHOLD: i32 = 1024 * 1024;
+
+/// glibc's allocator raises its mapping threshold after the first large block is freed, so
+/// from then on each thread's arena keeps a freed Argon2 buffer (19 MiB by default) for
+/// itself: under a burst of logins the process stayed hundreds of MiB above its idle size.
+/// A fixed threshold maps every buffer of a MiB or more directly and returns it on free.
+fn give_hashing_buffers_back() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            // SAFETY: mallopt only changes a parameter of glibc's allocator, under the
+            // allocator's own lock; it reads and writes no memory of ours.
+            let changed =
+                unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, DIRECT_MAPPING_THRESHOLD) };
+            if changed != 1 {
+                tracing::warn!("the allocator refused a fixed mapping threshold");
+            }
+        });
+    }
+}
+
 impl PasswordHasher {
     /// Checks the parameters and prepares the dummy hash (one hash's worth of work), behind a
     /// gate of its own with one slot per CPU.
     pub async fn new(config: Argon2Config) -> anyhow::Result<Self> {
+        give_hashing_buffers_back();
         let params = Params::new(
             config.memory_kib,
             config.iterations,
