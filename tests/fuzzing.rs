@@ -29,18 +29,10 @@ const PASSWORD: &str = "correct horse battery";
 /// password is always that same password, so a successful change leaves the user able to log in.
 /// `auth.dynamic` logs in for a token, and again whenever an answer is 401 (after a logout or a
 /// password change, say).
-fn schemathesis_config(preset: &str) -> Option<&'static str> {
-    match preset {
+fn schemathesis_config(preset: &str) -> Option<String> {
+    let per_preset = match preset {
         "postgres-oauth2-jwt" => Some(
             r#"
-[dictionaries.emails]
-values = ["ada@example.com"]
-[dictionaries.passwords]
-values = ["correct horse battery"]
-
-[parameters]
-"body.email" = { dictionary = "emails", probability = 0.5 }
-
 [[operations]]
 include-path = "/api/v1/auth/token"
 parameters = { "body.username" = { dictionary = "emails", probability = 0.9 }, "body.password" = { dictionary = "passwords", probability = 0.9 } }
@@ -59,14 +51,6 @@ retry_on = [401]
         ),
         "cockroach-token-session" => Some(
             r#"
-[dictionaries.emails]
-values = ["ada@example.com"]
-[dictionaries.passwords]
-values = ["correct horse battery"]
-
-[parameters]
-"body.email" = { dictionary = "emails", probability = 0.5 }
-
 [[operations]]
 include-path = "/auth/token/"
 parameters = { "body.email" = { dictionary = "emails", probability = 0.9 }, "body.password" = { dictionary = "passwords", probability = 0.9 } }
@@ -81,8 +65,19 @@ retry_on = [401]
         // Tokens come from an identity provider, which this test does not run: the fuzzer
         // explores the refusals.
         _ => None,
-    }
+    };
+    per_preset.map(|settings| format!("{KNOWN_VALUES}{settings}"))
 }
+
+/// The values every preset's configuration mixes in: the seeded user's e-mail and password.
+const KNOWN_VALUES: &str = r#"[dictionaries.emails]
+values = ["ada@example.com"]
+[dictionaries.passwords]
+values = ["correct horse battery"]
+
+[parameters]
+"body.email" = { dictionary = "emails", probability = 0.5 }
+"#;
 
 /// The configuration every server is started with: throttles off (a fuzzer is one client
 /// sending thousands of requests), the cheapest password hashing the presets accept, and an

@@ -162,6 +162,37 @@ impl PasswordGate {
     }
 }
 
+/// What every auth layer's `PasswordHasher` must do, checked by its own tests with its own
+/// hasher: behind a gate of one slot, its hashes and verifications run one at a time, and a
+/// verification without a stored hash (an unknown user) still never matches.
+#[cfg(test)]
+pub(crate) async fn assert_hasher_goes_through_the_gate(
+    hasher: crate::auth::password::PasswordHasher,
+) {
+    use secrecy::SecretString;
+    let gate = Arc::new(PasswordGate::new(&PasswordHashingConfig {
+        concurrency: 1,
+        queue: 16,
+        wait: Duration::from_secs(60),
+    }));
+    let hasher = hasher.with_gate(Arc::clone(&gate));
+    let hash = hasher.hash(SecretString::from("at a time")).await.unwrap();
+    let mut checks = tokio::task::JoinSet::new();
+    for n in 0..8 {
+        let (hasher, hash) = (hasher.clone(), hash.clone());
+        checks.spawn(async move {
+            let known = (n % 2 == 0).then_some(hash);
+            hasher
+                .verify(SecretString::from("at a time"), known)
+                .await
+                .unwrap()
+        });
+    }
+    let matched = checks.join_all().await;
+    assert_eq!(matched.iter().filter(|matched| **matched).count(), 4);
+    assert_eq!(gate.peak(), 1);
+}
+
 /// One of the gate's threads: runs jobs until the gate is dropped. A job that panics is
 /// answered as `Stopped` (its result sender is dropped) and the thread carries on.
 fn work_through(queue: &Mutex<mpsc::Receiver<Job>>) {

@@ -143,24 +143,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_and_checks_go_through_the_gate_one_at_a_time() {
-        let gate = Arc::new(PasswordGate::new(&PasswordHashingConfig {
-            concurrency: 1,
-            queue: 16,
-            wait: std::time::Duration::from_secs(60),
-        }));
-        let hasher = hasher().await.with_gate(Arc::clone(&gate));
-        let hash = hasher.hash(secret("at a time")).await.unwrap();
-        let mut checks = tokio::task::JoinSet::new();
-        for n in 0..8 {
-            let (hasher, hash) = (hasher.clone(), hash.clone());
-            checks.spawn(async move {
-                let known = (n % 2 == 0).then_some(hash);
-                hasher.verify(secret("at a time"), known).await.unwrap()
-            });
-        }
-        let matched = checks.join_all().await;
-        assert_eq!(matched.iter().filter(|matched| **matched).count(), 4);
-        assert_eq!(gate.peak(), 1);
+        crate::core::password_gate::assert_hasher_goes_through_the_gate(hasher().await).await;
     }
 
     #[tokio::test]
