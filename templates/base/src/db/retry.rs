@@ -77,6 +77,26 @@ pub async fn write<'a, T>(
     RetryPolicy::default().write(pool, work).await
 }
 
+/// Deletes a backlog in bounded batches: `batch(tx, limit)` deletes at most `limit` rows in
+/// its own write transaction, and runs again until it deletes fewer. Returns how many went in
+/// all. Purges go through it, so no statement holds many rows or runs long, however large the
+/// backlog has grown.
+pub async fn delete_in_batches<'a>(
+    pool: &PgPool,
+    limit: u32,
+    mut batch: impl FnMut(Tx, i64) -> Attempt<'a, u64>,
+) -> Result<u64, WriteError> {
+    let limit = limit.max(1);
+    let mut deleted = 0;
+    loop {
+        let this_batch = write(pool, |tx| batch(tx, i64::from(limit))).await?;
+        deleted += this_batch;
+        if this_batch < u64::from(limit) {
+            return Ok(deleted);
+        }
+    }
+}
+
 impl RetryPolicy {
     /// Begins a SERIALIZABLE transaction, hands it to `work`, and commits what `work` gives
     /// back. A serialization failure, from any statement or from the commit, rolls back and

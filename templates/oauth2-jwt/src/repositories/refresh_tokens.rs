@@ -95,14 +95,14 @@ pub async fn revoke_family(
 pub async fn purge_batch(
     db: impl PgExecutor<'_>,
     dead_before: OffsetDateTime,
-    limit: u32,
+    limit: i64,
 ) -> Result<u64, sqlx::Error> {
     let result = sqlx::query(
         "DELETE FROM refresh_tokens WHERE id IN (SELECT id FROM refresh_tokens \
          WHERE expires_at < $1 OR revoked_at < $1 LIMIT $2)",
     )
     .bind(dead_before)
-    .bind(i64::from(limit))
+    .bind(limit)
     .execute(db)
     .await?;
     Ok(result.rows_affected())

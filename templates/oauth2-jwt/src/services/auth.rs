@@ -213,22 +213,13 @@ pub async fn purge(
     batch_size: u32,
 ) -> Result<u64, WriteError> {
     let dead_before = now - PURGE_RETENTION;
-    let batch_size = batch_size.max(1);
-    let mut purged = 0;
-    loop {
-        let deleted = retry::write(pool, |mut tx| {
-            Box::pin(async move {
-                let deleted =
-                    refresh_tokens::purge_batch(&mut *tx, dead_before, batch_size).await?;
-                Ok((deleted, tx))
-            })
+    retry::delete_in_batches(pool, batch_size, |mut tx, limit| {
+        Box::pin(async move {
+            let deleted = refresh_tokens::purge_batch(&mut *tx, dead_before, limit).await?;
+            Ok((deleted, tx))
         })
-        .await?;
-        purged += deleted;
-        if deleted < u64::from(batch_size) {
-            return Ok(purged);
-        }
-    }
+    })
+    .await
 }
 
 /// Stores a refresh token of `family_id` for `user_id`.

@@ -195,22 +195,15 @@ pub async fn purge(
 ) -> Result<u64, Error> {
     let dead_before = now - config.token_retention;
     let idle_before = dead_before - config.token_idle_timeout;
-    let limit = i64::from(batch.max(1));
-    let mut purged = 0;
-    loop {
-        let deleted = retry::write(pool, |mut tx| {
-            Box::pin(async move {
-                let deleted =
-                    session_tokens::purge_batch(&mut *tx, dead_before, idle_before, limit).await?;
-                Ok((deleted, tx))
-            })
+    let purged = retry::delete_in_batches(pool, batch, |mut tx, limit| {
+        Box::pin(async move {
+            let deleted =
+                session_tokens::purge_batch(&mut *tx, dead_before, idle_before, limit).await?;
+            Ok((deleted, tx))
         })
-        .await?;
-        purged += deleted;
-        if deleted < limit.unsigned_abs() {
-            return Ok(purged);
-        }
-    }
+    })
+    .await?;
+    Ok(purged)
 }
 
 /// The secrets of a session about to be stored.
