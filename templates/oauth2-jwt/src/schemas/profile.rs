@@ -11,6 +11,7 @@ use crate::error::Error;
 /// Body of `PATCH /api/v1/users/me`: every field is optional.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"full_name": "Ada King"}))]
 pub struct UpdateUser {
     #[schema(
         min_length = 1,
