@@ -276,3 +276,28 @@ fn every_preset_is_rustfmt_clean_whatever_the_project_name() {
         }
     }
 }
+
+/// Leftovers of a patch or an editor (`error.rs.j2.orig`) would be rendered into every
+/// generated project as files of their own.
+#[test]
+fn no_template_directory_holds_backup_or_reject_files() {
+    fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("templates/ is readable") {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.to_string_lossy().ends_with(".orig")
+                || path.to_string_lossy().ends_with(".rej")
+                || path.to_string_lossy().ends_with('~')
+            {
+                found.push(path);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+        &mut found,
+    );
+    assert!(found.is_empty(), "stray files in templates/: {found:?}");
+}
