@@ -39,7 +39,7 @@ fn variables_read(rendered: &stackgen::render::Rendered) -> Vec<String> {
 }
 
 #[test]
-fn every_variable_the_service_reads_is_in_env_example_and_the_readme() {
+fn every_variable_the_service_reads_is_in_env_example_and_the_configuration_table() {
     for preset in stackgen::preset::embedded_names() {
         let rendered = render_preset(&preset, "my-api");
         let variables = variables_read(&rendered);
@@ -48,11 +48,11 @@ fn every_variable_the_service_reads_is_in_env_example_and_the_readme() {
             "{preset}: the scan found no variables: {variables:?}"
         );
         let env_example = text(&rendered, ".env.example");
-        let readme = text(&rendered, "README.md");
+        let table = text(&rendered, "docs/configuration.md");
         for variable in &variables {
             if variable == "RUST_LOG" || variable == "DATABASE_URL" {
                 assert!(
-                    readme.contains(&format!("`{variable}`")),
+                    table.contains(&format!("`{variable}`")),
                     "{preset}: {variable}"
                 );
                 continue;
@@ -62,8 +62,8 @@ fn every_variable_the_service_reads_is_in_env_example_and_the_readme() {
                 "{preset}: .env.example does not list {variable}"
             );
             assert!(
-                readme.contains(&format!("| `{variable}` |")),
-                "{preset}: README's configuration table does not list {variable}"
+                table.contains(&format!("| `{variable}` |")),
+                "{preset}: docs/configuration.md does not list {variable}"
             );
         }
     }

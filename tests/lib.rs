@@ -6,6 +6,7 @@ mod claude_md;
 mod deployment_files;
 mod diff;
 mod end_to_end;
+mod end_to_end_guide;
 mod fuzzing;
 mod generated_contracts;
 mod layers;

@@ -8,7 +8,7 @@
 //!   project's own tests prove that table equals the served OpenAPI paths);
 //! - the OpenAPI security schemes: every `add_security_scheme(` call in `src/**/*.rs`, its name
 //!   resolved through `const NAME: &str = "..."` wherever that is defined, and its kind;
-//! - the configuration: variable and default of README's configuration table, and every
+//! - the configuration: variable and default of docs/configuration.md's table, and every
 //!   `NAME=value` of `.env.example`.
 //!
 //! Every list is sorted, so only a change in what is promised shows, not where it is written.
@@ -100,11 +100,13 @@ fn public_surface(preset: &str) -> String {
          found in the rendered src/**/*.rs"
     );
 
-    let readme = text(&rendered, "README.md");
-    let configuration = tables(&readme)
+    let configuration_doc = text(&rendered, "docs/configuration.md");
+    let configuration = tables(&configuration_doc)
         .into_iter()
         .find(|table| table.has(&["Variable", "Default"]))
-        .unwrap_or_else(|| panic!("{preset}: README has no `| Variable | Default |` table"));
+        .unwrap_or_else(|| {
+            panic!("{preset}: docs/configuration.md has no `| Variable | Default |` table")
+        });
     let mut variables: Vec<[String; 2]> = configuration
         .rows(preset, &["Variable", "Default"])
         .map(|[variable, default]| [unquote(&variable).to_owned(), unquote(&default).to_owned()])
@@ -121,7 +123,7 @@ fn public_surface(preset: &str) -> String {
     assignments.sort_by_key(|(name, _)| *name);
     assert!(
         !variables.is_empty() && !assignments.is_empty(),
-        "{preset}: README's configuration table or .env.example lists no variable"
+        "{preset}: docs/configuration.md or .env.example lists no variable"
     );
 
     let mut out = format!("preset {preset}, project my-api\n\nendpoints (method path auth):\n");
@@ -135,7 +137,7 @@ fn public_surface(preset: &str) -> String {
     if schemes.is_empty() {
         out.push_str("  (none)\n");
     }
-    out.push_str("\nREADME configuration (variable = default):\n");
+    out.push_str("\nconfiguration, docs/configuration.md (variable = default):\n");
     for [variable, default] in &variables {
         out.push_str(&format!("  {variable} = {default}\n"));
     }
