@@ -92,3 +92,23 @@ fn claude_md_refuses_bad_input() {
         .stderr(contains("is a directory"));
     assert!(sandbox.entries().is_empty());
 }
+
+/// Claude Code's guidance is to keep a CLAUDE.md under 200 lines: longer ones cost context and
+/// are followed less closely. Reference material belongs in the project's `docs/`.
+#[test]
+fn every_presets_claude_md_is_under_200_lines_and_agents_md_says_the_same() {
+    for preset in stackgen::preset::embedded_names() {
+        let rendered = render_preset(&preset, "a-service-with-a-rather-long-name-for-wrapping");
+        let text =
+            |path: &str| String::from_utf8_lossy(rendered.get(path).expect(path)).into_owned();
+        let claude = text("CLAUDE.md");
+        let lines = claude.lines().count();
+        assert!(lines < 200, "{preset}: CLAUDE.md has {lines} lines");
+        let below_the_title = |text: &str| text.lines().skip(1).collect::<Vec<_>>().join("\n");
+        assert_eq!(
+            below_the_title(&claude),
+            below_the_title(&text("AGENTS.md")),
+            "{preset}"
+        );
+    }
+}

@@ -115,7 +115,13 @@ const EDITS: &[Edit] = &[
     Edit {
         what: "AGENTS.md changed without CLAUDE.md",
         files: &["AGENTS.md"],
-        change: |text| changed(text, "## Never\n", "## Never\n\n- Never deploy on a Friday.\n"),
+        change: |text| {
+            changed(
+                text,
+                "## Never\n",
+                "## Never\n\n- Never deploy on a Friday.\n",
+            )
+        },
         caught_by: "guide::agents_md_says_what_claude_md_says",
     },
     Edit {
@@ -181,7 +187,14 @@ fn generate_and_build(sandbox: &Sandbox, preset: &str) -> (PathBuf, PathBuf) {
         .assert()
         .success();
     let output = Command::new("cargo")
-        .args(["test", "--locked", "--no-run", "--message-format=json", "--test", "api"])
+        .args([
+            "test",
+            "--locked",
+            "--no-run",
+            "--message-format=json",
+            "--test",
+            "api",
+        ])
         .current_dir(&project)
         .env("CARGO_TARGET_DIR", shared_target_dir())
         .output()
@@ -234,7 +247,10 @@ fn each_edit_is_caught(preset: &str) {
     let sandbox = Sandbox::new();
     let (project, binary) = generate_and_build(&sandbox, preset);
     let (passed, output) = run_checks(&binary, &project);
-    assert!(passed, "{preset}: the pristine project fails its own checks:\n{output}");
+    assert!(
+        passed,
+        "{preset}: the pristine project fails its own checks:\n{output}"
+    );
 
     for edit in EDITS {
         let originals: Vec<(PathBuf, String)> = edit
