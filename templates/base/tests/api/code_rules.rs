@@ -40,7 +40,7 @@ fn writes_run_only_inside_retry_write() {
         &find_writes_outside_retry_write(&project_files()),
         "a repository function that writes or locks rows takes its executor as \
          `db: &mut PgConnection`, and a service calls it inside `db::retry::write(&pool, |mut tx| \
-         Box::pin(async move { ... repo::f(&mut *tx, ...).await? ... Ok((value, tx)) }))` (or \
+         Box::pin(async move { ... repo::f(&mut tx, ...).await? ... Ok((value, tx)) }))` (or \
          `db::retry::delete_in_batches` for a purge). Never begin a transaction or take a \
          connection yourself: only the files of `CONNECTION_OWNERS` in tests/api/code_rules.rs do.",
     );
@@ -207,6 +207,7 @@ const OWN_CONNECTION_CALLS: &[&str] = &[
 /// (a) Functions of `src/repositories/` that write or lock rows but take an executor other than
 /// `&mut PgConnection`; (b) calls in `src/` outside [`CONNECTION_OWNERS`] that begin a
 /// transaction or take a connection.
+/// (Tests are not checked: they open transactions of their own to stage races.)
 fn find_writes_outside_retry_write(files: &[File]) -> Vec<Violation> {
     let mut found = Vec::new();
     for (path, text) in rust_files(files, "src/repositories/") {
