@@ -1,7 +1,7 @@
 //! What every table of tokens issued to a user has in common: a `user_id` and a `revoked_at`.
 //! One query therefore revokes all of a user's tokens, whichever kind the auth layer issues.
 
-use sqlx::{AssertSqlSafe, PgExecutor};
+use sqlx::{AssertSqlSafe, PgConnection};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -14,7 +14,7 @@ pub trait UserTokens {
 /// Revokes every token of `user_id` that is not revoked yet (after a password change, or a
 /// log-out everywhere); returns how many were.
 pub async fn revoke_all_for_user<T: UserTokens>(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     user_id: Uuid,
     now: OffsetDateTime,
 ) -> Result<u64, sqlx::Error> {

@@ -1,4 +1,4 @@
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 
 use crate::models::User;
 
@@ -13,7 +13,7 @@ pub struct NewUser<'a> {
 }
 
 /// Fails with a unique violation on [`EMAIL_UNIQUE_INDEX`] when the address is taken.
-pub async fn insert(db: impl PgExecutor<'_>, user: NewUser<'_>) -> Result<User, sqlx::Error> {
+pub async fn insert(db: &mut PgConnection, user: NewUser<'_>) -> Result<User, sqlx::Error> {
     sqlx::query_as(
         "INSERT INTO users (email, password_hash, full_name) VALUES ($1, $2, $3) \
          RETURNING id, email, password_hash, full_name, is_active, created_at, updated_at",

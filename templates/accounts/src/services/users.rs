@@ -40,7 +40,7 @@ pub async fn create(
     };
     let inserted = retry::write(pool, |mut tx| {
         Box::pin(async move {
-            let user = users::insert(&mut *tx, new_user).await?;
+            let user = users::insert(&mut tx, new_user).await?;
             Ok((user, tx))
         })
     })

@@ -1,12 +1,12 @@
 //! Every query is scoped to the owner: another user's item is simply not found.
 
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use crate::models::Item;
 
 pub async fn insert(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     owner_id: Uuid,
     title: &str,
     description: Option<&str>,
@@ -65,7 +65,7 @@ pub async fn find(
 /// Changes the given fields. `title: None` keeps the title; `description: None` keeps the
 /// description and `Some(None)` clears it.
 pub async fn update(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     owner_id: Uuid,
     id: Uuid,
     title: Option<&str>,
@@ -87,11 +87,7 @@ pub async fn update(
 }
 
 /// Whether an item was deleted.
-pub async fn delete(
-    db: impl PgExecutor<'_>,
-    owner_id: Uuid,
-    id: Uuid,
-) -> Result<bool, sqlx::Error> {
+pub async fn delete(db: &mut PgConnection, owner_id: Uuid, id: Uuid) -> Result<bool, sqlx::Error> {
     let result = sqlx::query("DELETE FROM items WHERE id = $1 AND owner_id = $2")
         .bind(id)
         .bind(owner_id)

@@ -21,7 +21,7 @@ pub async fn create(state: &AppState, owner: Uuid, item: NewItem) -> Result<Item
     let (title, description) = (item.title.as_str(), item.description.as_deref());
     let item = retry::write(&state.pool, |mut tx| {
         Box::pin(async move {
-            let item = items::insert(&mut *tx, owner, title, description).await?;
+            let item = items::insert(&mut tx, owner, title, description).await?;
             Ok((item, tx))
         })
     })
@@ -53,7 +53,7 @@ pub async fn update(
     let description = changes.description.as_ref().map(Option::as_deref);
     retry::write(&state.pool, |mut tx| {
         Box::pin(async move {
-            let item = items::update(&mut *tx, owner, id, title, description).await?;
+            let item = items::update(&mut tx, owner, id, title, description).await?;
             Ok((item, tx))
         })
     })
@@ -64,7 +64,7 @@ pub async fn update(
 pub async fn delete(state: &AppState, owner: Uuid, id: Uuid) -> Result<(), Error> {
     let deleted = retry::write(&state.pool, |mut tx| {
         Box::pin(async move {
-            let deleted = items::delete(&mut *tx, owner, id).await?;
+            let deleted = items::delete(&mut tx, owner, id).await?;
             Ok((deleted, tx))
         })
     })

@@ -1,6 +1,6 @@
 //! The rows a signed-in user reads and changes: their own, by id.
 
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use crate::models::User;
@@ -17,7 +17,7 @@ pub async fn find_by_id(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<User
 
 /// Changes the given fields; `None` keeps the stored value.
 pub async fn update(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     id: Uuid,
     full_name: Option<&str>,
     password_hash: Option<&str>,

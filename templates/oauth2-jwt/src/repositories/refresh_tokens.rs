@@ -4,7 +4,7 @@
 //! both write the claimed row, so at SERIALIZABLE one of them waits for the other and is
 //! retried, and a revocation never misses a successor stored by a concurrent refresh.
 
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -22,10 +22,7 @@ pub struct NewRefreshToken<'a> {
     pub expires_at: OffsetDateTime,
 }
 
-pub async fn insert(
-    db: impl PgExecutor<'_>,
-    token: NewRefreshToken<'_>,
-) -> Result<(), sqlx::Error> {
+pub async fn insert(db: &mut PgConnection, token: NewRefreshToken<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) \
          VALUES ($1, $2, $3, $4)",
@@ -43,7 +40,7 @@ pub async fn insert(
 /// is revoked, in one statement, so two concurrent refreshes with the same token cannot both
 /// succeed and no token of a revoked family is ever exchanged.
 pub async fn claim(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     token_hash: &[u8],
     now: OffsetDateTime,
 ) -> Result<Option<RefreshToken>, sqlx::Error> {
@@ -76,7 +73,7 @@ pub async fn find_by_hash(
 
 /// Revokes every token of a family that is not revoked yet; returns how many were.
 pub async fn revoke_family(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     family_id: Uuid,
     now: OffsetDateTime,
 ) -> Result<u64, sqlx::Error> {
@@ -93,7 +90,7 @@ pub async fn revoke_family(
 /// Deletes at most `limit` tokens that expired or were revoked before `dead_before`; returns
 /// how many went. One bounded statement, so a large backlog never holds one long transaction.
 pub async fn purge_batch(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     dead_before: OffsetDateTime,
     limit: i64,
 ) -> Result<u64, sqlx::Error> {

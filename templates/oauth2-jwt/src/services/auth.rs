@@ -161,14 +161,14 @@ async fn refresh_in(
     successor_hash: &[u8],
 ) -> Result<Refreshed, sqlx::Error> {
     let now = OffsetDateTime::now_utc();
-    let Some(claimed) = refresh_tokens::claim(&mut **tx, token_hash, now).await? else {
+    let Some(claimed) = refresh_tokens::claim(tx, token_hash, now).await? else {
         let reused = refresh_tokens::find_by_hash(&mut **tx, token_hash)
             .await?
             .filter(|stored| stored.used_at.is_some());
         let Some(stored) = reused else {
             return Ok(Refreshed::Refused);
         };
-        let revoked = refresh_tokens::revoke_family(&mut **tx, stored.family_id, now).await?;
+        let revoked = refresh_tokens::revoke_family(tx, stored.family_id, now).await?;
         return Ok(Refreshed::Reused { stored, revoked });
     };
     match profiles::find_by_id(&mut **tx, claimed.user_id).await? {
@@ -177,7 +177,7 @@ async fn refresh_in(
             Ok(Refreshed::Rotated(user))
         }
         _ => {
-            refresh_tokens::revoke_family(&mut **tx, claimed.family_id, now).await?;
+            refresh_tokens::revoke_family(tx, claimed.family_id, now).await?;
             Ok(Refreshed::Inactive(claimed))
         }
     }
@@ -194,7 +194,7 @@ pub async fn revoke(state: &AppState, token: &SecretString) -> Result<(), GrantE
                 return Ok((None, tx));
             };
             let now = OffsetDateTime::now_utc();
-            refresh_tokens::revoke_family(&mut *tx, stored.family_id, now).await?;
+            refresh_tokens::revoke_family(&mut tx, stored.family_id, now).await?;
             Ok((Some(stored), tx))
         })
     })
@@ -215,7 +215,7 @@ pub async fn purge(
     let dead_before = now - PURGE_RETENTION;
     retry::delete_in_batches(pool, batch_size, |mut tx, limit| {
         Box::pin(async move {
-            let deleted = refresh_tokens::purge_batch(&mut *tx, dead_before, limit).await?;
+            let deleted = refresh_tokens::purge_batch(&mut tx, dead_before, limit).await?;
             Ok((deleted, tx))
         })
     })
@@ -232,7 +232,7 @@ async fn store(
 ) -> Result<(), sqlx::Error> {
     let expires_at = OffsetDateTime::now_utc() + state.refresh_token_ttl;
     refresh_tokens::insert(
-        &mut **tx,
+        tx,
         NewRefreshToken {
             user_id,
             family_id,

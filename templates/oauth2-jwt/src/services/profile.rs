@@ -43,13 +43,12 @@ pub async fn update(state: &AppState, user: User, changes: AccountChanges) -> Re
         (user.id, changes.full_name.as_deref(), new_hash.as_deref());
     let (updated, revoked) = retry::write(&state.pool, |mut tx| {
         Box::pin(async move {
-            let updated = profiles::update(&mut *tx, user_id, full_name, new_hash).await?;
+            let updated = profiles::update(&mut tx, user_id, full_name, new_hash).await?;
             let mut revoked = None;
             if new_hash.is_some() {
                 let now = OffsetDateTime::now_utc();
                 revoked = Some(
-                    user_tokens::revoke_all_for_user::<RefreshToken>(&mut *tx, user_id, now)
-                        .await?,
+                    user_tokens::revoke_all_for_user::<RefreshToken>(&mut tx, user_id, now).await?,
                 );
             }
             Ok(((updated, revoked), tx))

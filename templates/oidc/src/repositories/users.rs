@@ -1,4 +1,4 @@
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 
 use crate::models::User;
 
@@ -14,7 +14,7 @@ pub async fn find_by_subject(
 
 /// The row of `subject`, inserted if there is none. Racing inserts of one subject meet on its
 /// unique constraint and all get the one row.
-pub async fn upsert(db: impl PgExecutor<'_>, subject: &str) -> Result<User, sqlx::Error> {
+pub async fn upsert(db: &mut PgConnection, subject: &str) -> Result<User, sqlx::Error> {
     sqlx::query_as(
         "INSERT INTO users (subject) VALUES ($1) \
          ON CONFLICT (subject) DO UPDATE SET subject = EXCLUDED.subject \

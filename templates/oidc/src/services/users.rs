@@ -14,7 +14,7 @@ pub async fn for_subject(state: &AppState, subject: &str) -> Result<User, Error>
     }
     let user = retry::write(&state.pool, |mut tx| {
         Box::pin(async move {
-            let user = users::upsert(&mut *tx, subject).await?;
+            let user = users::upsert(&mut tx, subject).await?;
             Ok((user, tx))
         })
     })

@@ -72,11 +72,11 @@ pub async fn log_in(state: &AppState, credentials: Credentials) -> Result<Issued
     let verified_hash = user.password_hash.as_str();
     let session = retry::write(&state.pool, |mut tx| {
         Box::pin(async move {
-            let current = session_tokens::lock_user(&mut *tx, row.user_id).await?;
+            let current = session_tokens::lock_user(&mut tx, row.user_id).await?;
             if !current.is_some_and(|u| u.is_active && u.password_hash == verified_hash) {
                 return Ok((None, tx));
             }
-            let session = session_tokens::insert(&mut *tx, row).await?;
+            let session = session_tokens::insert(&mut tx, row).await?;
             Ok((Some(session), tx))
         })
     })
@@ -101,8 +101,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Option<LiveSe
         let id = live.session_id;
         retry::write(&state.pool, |mut tx| {
             Box::pin(async move {
-                let recorded =
-                    session_tokens::record_use(&mut *tx, id, now, recorded_since).await?;
+                let recorded = session_tokens::record_use(&mut tx, id, now, recorded_since).await?;
                 Ok((recorded, tx))
             })
         })
@@ -117,8 +116,8 @@ pub async fn log_out(state: &AppState, session: &SessionToken) -> Result<(), Err
     let (user_id, family, now) = (session.user_id, session.family(), state.clock.now());
     retry::write(&state.pool, |mut tx| {
         Box::pin(async move {
-            session_tokens::lock_user(&mut *tx, user_id).await?;
-            let revoked = session_tokens::revoke_family(&mut *tx, user_id, family, now).await?;
+            session_tokens::lock_user(&mut tx, user_id).await?;
+            let revoked = session_tokens::revoke_family(&mut tx, user_id, family, now).await?;
             Ok((revoked, tx))
         })
     })
@@ -132,9 +131,9 @@ pub async fn log_out_everywhere(state: &AppState, user_id: Uuid) -> Result<u64, 
     let now = state.clock.now();
     let revoked = retry::write(&state.pool, |mut tx| {
         Box::pin(async move {
-            session_tokens::lock_user(&mut *tx, user_id).await?;
+            session_tokens::lock_user(&mut tx, user_id).await?;
             let revoked =
-                user_tokens::revoke_all_for_user::<SessionToken>(&mut *tx, user_id, now).await?;
+                user_tokens::revoke_all_for_user::<SessionToken>(&mut tx, user_id, now).await?;
             Ok((revoked, tx))
         })
     })
@@ -163,13 +162,13 @@ pub async fn rotate(
     );
     let rotated = retry::write(&state.pool, |mut tx| {
         Box::pin(async move {
-            let user = session_tokens::lock_user(&mut *tx, row.user_id).await?;
+            let user = session_tokens::lock_user(&mut tx, row.user_id).await?;
             if !user.is_some_and(|user| user.is_active)
-                || !session_tokens::revoke(&mut *tx, old, now).await?
+                || !session_tokens::revoke(&mut tx, old, now).await?
             {
                 return Ok((None, tx));
             }
-            let session = session_tokens::insert(&mut *tx, row).await?;
+            let session = session_tokens::insert(&mut tx, row).await?;
             Ok((Some(session), tx))
         })
     })
@@ -198,7 +197,7 @@ pub async fn purge(
     let purged = retry::delete_in_batches(pool, batch, |mut tx, limit| {
         Box::pin(async move {
             let deleted =
-                session_tokens::purge_batch(&mut *tx, dead_before, idle_before, limit).await?;
+                session_tokens::purge_batch(&mut tx, dead_before, idle_before, limit).await?;
             Ok((deleted, tx))
         })
     })

@@ -1,6 +1,6 @@
 //! Session tokens, looked up by the SHA-256 of the token.
 
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -49,7 +49,7 @@ impl LiveSession {
 }
 
 pub async fn insert(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     token: NewSessionToken<'_>,
 ) -> Result<SessionToken, sqlx::Error> {
     sqlx::query_as(
@@ -93,7 +93,7 @@ pub async fn find_live(
 
 /// Records a use, unless one was recorded after `recorded_since`: at most one write a minute.
 pub async fn record_use(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     id: Uuid,
     now: OffsetDateTime,
     recorded_since: OffsetDateTime,
@@ -112,7 +112,7 @@ pub async fn record_use(
 
 /// Revokes one session; `false` if it was already revoked.
 pub async fn revoke(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     id: Uuid,
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
@@ -142,7 +142,7 @@ pub struct LockedUser {
 /// waiting here sees the revocation. `SELECT ... FOR UPDATE` works the same on PostgreSQL
 /// and CockroachDB.
 pub async fn lock_user(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     user_id: Uuid,
 ) -> Result<Option<LockedUser>, sqlx::Error> {
     sqlx::query_as("SELECT password_hash, is_active FROM users WHERE id = $1 FOR UPDATE")
@@ -154,7 +154,7 @@ pub async fn lock_user(
 /// Revokes every token of one login (the family `family` of `user_id`) that is not revoked
 /// yet; returns how many were.
 pub async fn revoke_family(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     user_id: Uuid,
     family: Uuid,
     now: OffsetDateTime,
@@ -174,7 +174,7 @@ pub async fn revoke_family(
 /// Deletes at most `limit` tokens that were revoked or expired before `dead_before`, or last
 /// used before `idle_before`. Returns how many went; fewer than `limit` means none are left.
 pub async fn purge_batch(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     dead_before: OffsetDateTime,
     idle_before: OffsetDateTime,
     limit: i64,
