@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{Sandbox, shared_target_dir};
+use crate::support::{Sandbox, generate_preset, shared_target_dir};
 
 /// The test modules that check the instructions against the code.
 const CHECKS: [&str; 3] = ["guide::", "configuration_table::", "code_rules::"];
@@ -180,12 +180,7 @@ fn replace_first_protected_row(text: &str, row: impl Fn(&[&str]) -> String) -> S
 
 /// Generates `preset` and builds its integration tests; returns the project and the binary.
 fn generate_and_build(sandbox: &Sandbox, preset: &str) -> (PathBuf, PathBuf) {
-    let project = sandbox.join(preset);
-    sandbox
-        .stackgen(["new", preset, "--preset", preset, "-q", "--dir"])
-        .arg(&project)
-        .assert()
-        .success();
+    let project = generate_preset(sandbox, preset);
     let output = Command::new("cargo")
         .args([
             "test",

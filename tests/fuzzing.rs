@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use stackgen::throwaway_postgres::ThrowawayPostgres;
 
-use crate::support::{Sandbox, shared_target_dir};
+use crate::support::{Sandbox, generate_preset, shared_target_dir};
 
 /// How long schemathesis runs against each server, in seconds.
 const FUZZ_SECONDS: &str = "45";
@@ -166,12 +166,7 @@ fn run_checked(command: &mut Command, what: &str) {
 }
 
 fn build(sandbox: &Sandbox, preset: &str) -> (PathBuf, PathBuf) {
-    let project = sandbox.join(preset);
-    sandbox
-        .stackgen(["new", preset, "--preset", preset, "-q", "--dir"])
-        .arg(&project)
-        .assert()
-        .success();
+    let project = generate_preset(sandbox, preset);
     run_checked(
         Command::new("cargo")
             .args(["build", "--locked", "--quiet"])

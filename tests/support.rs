@@ -100,6 +100,18 @@ pub fn example(file: &str) -> PathBuf {
         .join(file)
 }
 
+/// Generates `preset` into the sandbox folder of the same name, naming the project after the
+/// preset (so every test that builds it shares its dependencies), and returns the folder.
+pub fn generate_preset(sandbox: &Sandbox, preset: &str) -> PathBuf {
+    let project = sandbox.join(preset);
+    sandbox
+        .stackgen(["new", preset, "--preset", preset, "-q", "--dir"])
+        .arg(&project)
+        .assert()
+        .success();
+    project
+}
+
 /// The cargo target directory shared by every generated project these tests build.
 pub fn shared_target_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
