@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::settings::Override;
+use crate::vcs::Vcs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -81,6 +82,11 @@ pub struct NewArgs {
     /// Print a JSON manifest of the files written (path, size, SHA-256) instead of prose
     #[arg(long)]
     pub json: bool,
+    /// Version control: `git` (the default) initialises a repository and commits the generated
+    /// files (inside an existing work tree it commits nothing), and records the pristine render
+    /// `stackgen update` merges against; `none` does neither
+    #[arg(long, value_enum, value_name = "VCS")]
+    pub vcs: Option<Vcs>,
 }
 
 #[derive(Debug, Args)]
