@@ -36,6 +36,8 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Show how a generated project differs from what this stackgen would generate now
     Diff(DiffArgs),
+    /// Bring a generated project to this stackgen or other settings, keeping your edits
+    Update(UpdateArgs),
     /// Print a shell completion script, e.g. `stackgen completions bash > ~/.local/share/bash-completion/completions/stackgen`
     Completions(CompletionsArgs),
 }
@@ -155,6 +157,57 @@ pub struct DiffArgs {
     /// Exit with status 1 when there are differences (for CI)
     #[arg(long)]
     pub exit_code: bool,
+}
+
+/// `stackgen update`: render the project again with this stackgen and the recorded answers (as
+/// changed by the flags), and three-way merge the change since the last pristine render into
+/// the working tree. Exit status: 0 updated (or up to date), 1 conflicts or a failed
+/// `--verify`, 2 refused or failed with nothing changed.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The generated project (the directory holding .stackgen.yaml)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Change a setting (repeatable), as if it had been chosen on day one, e.g. --set http_port=9000
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<Override>,
+    /// Move the project to another embedded preset
+    #[arg(long, value_name = "PRESET", conflicts_with = "preset_file")]
+    pub preset: Option<String>,
+    /// Move the project to a preset of your own, in YAML
+    #[arg(long, value_name = "PATH")]
+    pub preset_file: Option<PathBuf>,
+    /// Print what would be updated, merged, added, removed, kept or in conflict; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print a JSON report instead of prose
+    #[arg(long)]
+    pub json: bool,
+    /// After a merge without conflicts, build, lint, format-check and test the project
+    #[arg(long, conflicts_with = "dry_run")]
+    pub verify: bool,
+    /// The database `--verify`'s tests use [default: $DATABASE_URL, else a throwaway PostgreSQL]
+    #[arg(long, value_name = "URL", requires = "verify")]
+    pub database_url: Option<String>,
+    /// Cargo target directory for `--verify` [default: the project's target/]
+    #[arg(long, value_name = "DIR", env = "STACKGEN_TARGET_DIR")]
+    pub target_dir: Option<PathBuf>,
+    /// After resolving the conflicts of an update: record its render as the pristine one
+    #[arg(
+        long = "continue",
+        conflicts_with_all = ["set", "preset", "preset_file", "dry_run", "record_pristine"]
+    )]
+    pub continue_update: bool,
+    /// Record this stackgen's render of the recorded answers as the pristine render, touching
+    /// no file (for a project whose pristine render is missing)
+    #[arg(
+        long,
+        conflicts_with_all = ["set", "preset", "preset_file", "dry_run", "verify"]
+    )]
+    pub record_pristine: bool,
+    /// With --record-pristine: record even though .stackgen.yaml names another stackgen version
+    #[arg(long, requires = "record_pristine")]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

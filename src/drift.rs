@@ -1,17 +1,13 @@
 //! `stackgen diff`: a generated project on disk against what this stackgen renders from the
 //! project's `.stackgen.yaml`. Files the user added are not stackgen's business and are ignored.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use similar::TextDiff;
 
-use crate::context::Request;
-use crate::manifest::{self, Manifest};
-use crate::preset::{self, LoadedPreset, Origin};
-use crate::project_name::ProjectName;
+use crate::manifest::{self, Changes, Manifest};
 use crate::render::{self, Rendered};
-use crate::settings::Override;
 
 /// How one generated file differs on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,8 +34,8 @@ pub struct Drift {
 
 /// Reads `.stackgen.yaml` in `dir` and renders the project again from it.
 pub fn rerender(dir: &Path) -> Result<(Manifest, Rendered)> {
-    let manifest = read_manifest(dir)?;
-    let request = request_of(&manifest, dir)?;
+    let manifest = manifest::read(dir)?;
+    let request = manifest::request(&manifest, dir, &Changes::default())?;
     let rendered = render::render(&request).context("cannot render the project again")?;
     Ok((manifest, rendered))
 }
@@ -95,69 +91,4 @@ fn patch(path: &str, expected: &[u8], actual: Option<&[u8]>) -> String {
         .context_radius(3)
         .header(&old_header, &new_header)
         .to_string()
-}
-
-fn read_manifest(dir: &Path) -> Result<Manifest> {
-    let path = dir.join(manifest::FILE_NAME);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            if !dir.is_dir() {
-                bail!(
-                    "{} is not a directory\n  hint: pass the directory of a project stackgen generated",
-                    dir.display()
-                );
-            }
-            bail!(
-                "{} has no {}, so stackgen cannot tell how it was generated\n  hint: pass the directory of a project stackgen generated (stackgen diff path/to/project)",
-                dir.display(),
-                manifest::FILE_NAME
-            );
-        }
-        Err(err) => {
-            return Err(err).with_context(|| format!("cannot read {}", path.display()));
-        }
-    };
-    yaml_serde::from_str(&text).map_err(|err| {
-        let (line, column, message) = crate::preset::yaml_error_location(&err);
-        anyhow::anyhow!(
-            "{}:{line}:{column}: {message}\n  hint: restore {} from version control; stackgen writes it when it generates a project",
-            path.display(),
-            manifest::FILE_NAME
-        )
-    })
-}
-
-fn request_of(manifest: &Manifest, dir: &Path) -> Result<Request> {
-    let manifest_path = dir.join(manifest::FILE_NAME);
-    let where_ = manifest_path.display();
-    let preset = match &manifest.preset_source {
-        Some(source) => LoadedPreset {
-            preset: preset::parse(&format!("{where_} (preset_source)"), source)?,
-            origin: Origin::File {
-                path: PathBuf::from(&manifest_path),
-                source: source.clone(),
-            },
-        },
-        None => preset::load_embedded(&manifest.preset)
-            .with_context(|| format!("{where_} names preset `{}`", manifest.preset))?,
-    };
-    if preset.preset.name != manifest.preset {
-        bail!(
-            "{where_}: `preset` is `{}` but the inline preset is named `{}`",
-            manifest.preset,
-            preset.preset.name
-        );
-    }
-    let name = ProjectName::parse(&manifest.name)
-        .with_context(|| format!("{where_}: `name` is not a valid project name"))?;
-    let overrides: Vec<Override> = manifest
-        .settings
-        .iter()
-        .map(|(key, value)| Override {
-            key: key.clone(),
-            value: value.to_string(),
-        })
-        .collect();
-    Request::new(name, preset, &overrides).with_context(|| format!("{where_}: `settings`"))
 }

@@ -16,6 +16,7 @@ pub mod lockfile;
 pub mod manifest;
 pub mod merge;
 pub mod output;
+pub mod preconditions;
 pub mod preset;
 pub mod pristine;
 pub mod project_name;

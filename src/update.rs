@@ -57,16 +57,16 @@ impl Action {
         }
     }
 
-    /// How the plain-text plan describes it.
-    pub fn description(self) -> &'static str {
+    /// What the plain-text plan adds after the path, if anything.
+    pub fn note(self) -> &'static str {
         match self {
-            Self::Update => "updated (unchanged by you)",
-            Self::Merge => "merged with your changes",
-            Self::Add => "added (new in this render)",
-            Self::Remove => "removed (no longer generated, unchanged by you)",
-            Self::Keep => "kept (no longer generated, but changed by you)",
-            Self::StaysDeleted => "stays deleted (you deleted it; stackgen changed it)",
-            Self::Conflict => "CONFLICT",
+            Self::Update => "",
+            Self::Merge => "your changes kept",
+            Self::Add => "new in this render",
+            Self::Remove => "no longer generated, unchanged by you",
+            Self::Keep => "no longer generated, but changed by you: kept",
+            Self::StaysDeleted => "deleted by you, changed by stackgen: stays deleted",
+            Self::Conflict => "you and stackgen changed the same lines",
         }
     }
 }

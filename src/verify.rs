@@ -198,24 +198,14 @@ fn verify_preset(
     let project_dir = workspace.join(&preset_name);
     write::write(&rendered, &project_dir, false)?;
 
-    let mut steps = Vec::new();
-    for step in Step::ALL {
-        progress(Event::StepStarted {
-            preset: &preset_name,
-            step,
-        });
-        let report = run_step(step, &project_dir, target_dir, database_url)?;
-        progress(Event::StepFinished {
-            preset: &preset_name,
-            report: &report,
-            project_dir: &project_dir,
-        });
-        let failed = matches!(report.outcome, Outcome::Failed { .. });
-        steps.push(report);
-        if failed {
-            break;
-        }
-    }
+    let steps = run_steps(
+        &preset_name,
+        &project_dir,
+        workspace,
+        target_dir,
+        database_url,
+        progress,
+    )?;
     Ok(PresetReport {
         preset: preset_name,
         steps,
@@ -223,19 +213,95 @@ fn verify_preset(
     })
 }
 
+/// Checks a project that is already on disk (`stackgen update --verify`): the same steps as for
+/// a preset, against `database_url` or a throwaway PostgreSQL, with the logs in a temporary
+/// directory; nothing is written into the project but cargo's own output in `target_dir`.
+pub fn check_project(
+    label: &str,
+    project_dir: &Path,
+    database_url: Option<String>,
+    target_dir: &Path,
+    progress: &mut dyn FnMut(Event<'_>),
+) -> Result<PresetReport> {
+    install_interrupt_handler();
+    let logs = tempfile::Builder::new()
+        .prefix("stackgen-verify-logs-")
+        .tempdir()
+        .context("cannot create a directory for verify's logs")?;
+    running().workspace = Some(logs.path().to_path_buf());
+    let (server, database_url) = match database_url {
+        Some(url) => (None, url),
+        None => {
+            let server = ThrowawayPostgres::start()?;
+            progress(Event::Note(&format!(
+                "database: throwaway PostgreSQL on 127.0.0.1:{} (stopped when verify ends)",
+                server.port()
+            )));
+            let url = server.url();
+            (Some(server), url)
+        }
+    };
+    let steps = run_steps(
+        label,
+        project_dir,
+        logs.path(),
+        target_dir,
+        &database_url,
+        progress,
+    );
+    drop(server);
+    running().workspace = None;
+    Ok(PresetReport {
+        preset: label.to_string(),
+        steps: steps?,
+        project_dir: project_dir.to_path_buf(),
+    })
+}
+
+/// Runs every step in `project_dir` until one fails, with each step's log in `logs_dir`.
+fn run_steps(
+    label: &str,
+    project_dir: &Path,
+    logs_dir: &Path,
+    target_dir: &Path,
+    database_url: &str,
+    progress: &mut dyn FnMut(Event<'_>),
+) -> Result<Vec<StepReport>> {
+    let mut steps = Vec::new();
+    for step in Step::ALL {
+        progress(Event::StepStarted {
+            preset: label,
+            step,
+        });
+        let log_path = logs_dir.join(format!("{label}-{}.log", step.name()));
+        let report = run_step(step, project_dir, &log_path, target_dir, database_url)?;
+        progress(Event::StepFinished {
+            preset: label,
+            report: &report,
+            project_dir,
+        });
+        let failed = matches!(report.outcome, Outcome::Failed { .. });
+        steps.push(report);
+        if failed {
+            break;
+        }
+    }
+    Ok(steps)
+}
+
 fn run_step(
     step: Step,
     project: &Path,
+    log_path: &Path,
     target_dir: &Path,
     database_url: &str,
 ) -> Result<StepReport> {
-    let log_path = project.with_file_name(format!("{}-{}.log", dir_name(project), step.name()));
     let mut log = File::options()
         .create(true)
         .truncate(true)
         .read(true)
         .write(true)
-        .open(&log_path)
+        .open(log_path)
         .with_context(|| format!("cannot create {}", log_path.display()))?;
     let mut command = Command::new("cargo");
     command
@@ -279,12 +345,6 @@ fn run_step(
         seconds,
         outcome,
     })
-}
-
-fn dir_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 fn tail(log: &mut File, lines: usize) -> Result<String> {

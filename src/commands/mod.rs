@@ -6,6 +6,7 @@ mod diff;
 mod list;
 mod new;
 mod show;
+mod update;
 mod verify;
 
 use std::process::ExitCode;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::ClaudeMd(args) => claude_md::run(&args),
         Command::Verify(args) => verify::run(args, ui),
         Command::Diff(args) => Ok(diff::run(&args, ui)),
+        Command::Update(args) => Ok(update::run(args, ui)),
         Command::Completions(args) => completions::run(&args),
     }
 }

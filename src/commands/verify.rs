@@ -71,7 +71,7 @@ pub fn run(args: VerifyArgs, ui: Ui) -> Result<ExitCode> {
 
 /// How progress is shown: a spinner per step on a terminal, plain lines otherwise (on stderr
 /// with `--json`, whose stdout carries only the report), and only failures with `--quiet`.
-struct Progress {
+pub(super) struct Progress {
     ui: Ui,
     to_stderr: bool,
     spinner: Option<ProgressBar>,
@@ -79,7 +79,7 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(ui: Ui, json: bool) -> Self {
+    pub(super) fn new(ui: Ui, json: bool) -> Self {
         Self {
             ui,
             to_stderr: json,
@@ -106,7 +106,7 @@ impl Progress {
         }
     }
 
-    fn event(&mut self, event: &Event<'_>) {
+    pub(super) fn event(&mut self, event: &Event<'_>) {
         match event {
             Event::Note(text) => self.line(text),
             Event::StepStarted { preset, step } => {
@@ -147,7 +147,7 @@ impl Progress {
         }
     }
 
-    fn finish(&mut self) {
+    pub(super) fn finish(&mut self) {
         if let Some(spinner) = self.spinner.take() {
             spinner.finish_and_clear();
         }
@@ -171,7 +171,7 @@ struct PresetEntry<'a> {
 }
 
 #[derive(Serialize)]
-struct StepEntry<'a> {
+pub(super) struct StepEntry<'a> {
     step: &'static str,
     /// `passed`, `failed`, or `skipped` after an earlier failure.
     status: &'static str,
@@ -186,29 +186,7 @@ impl<'a> Report<'a> {
             .map(|report| PresetEntry {
                 preset: &report.preset,
                 passed: report.passed(),
-                steps: Step::ALL
-                    .iter()
-                    .map(|step| match report.steps.iter().find(|s| s.step == *step) {
-                        Some(done) => StepEntry {
-                            step: step.name(),
-                            status: match done.outcome {
-                                Outcome::Passed => "passed",
-                                Outcome::Failed { .. } => "failed",
-                            },
-                            seconds: (done.seconds * 10.0).round() / 10.0,
-                            output_tail: match &done.outcome {
-                                Outcome::Passed => None,
-                                Outcome::Failed { tail } => Some(tail.as_str()),
-                            },
-                        },
-                        None => StepEntry {
-                            step: step.name(),
-                            status: "skipped",
-                            seconds: 0.0,
-                            output_tail: None,
-                        },
-                    })
-                    .collect(),
+                steps: step_entries(report),
             })
             .collect();
         Self {
@@ -218,4 +196,31 @@ impl<'a> Report<'a> {
             presets,
         }
     }
+}
+
+/// Each step of a report, in order, with `skipped` for those after a failure.
+pub(super) fn step_entries(report: &PresetReport) -> Vec<StepEntry<'_>> {
+    Step::ALL
+        .iter()
+        .map(|step| match report.steps.iter().find(|s| s.step == *step) {
+            Some(done) => StepEntry {
+                step: step.name(),
+                status: match done.outcome {
+                    Outcome::Passed => "passed",
+                    Outcome::Failed { .. } => "failed",
+                },
+                seconds: (done.seconds * 10.0).round() / 10.0,
+                output_tail: match &done.outcome {
+                    Outcome::Passed => None,
+                    Outcome::Failed { tail } => Some(tail.as_str()),
+                },
+            },
+            None => StepEntry {
+                step: step.name(),
+                status: "skipped",
+                seconds: 0.0,
+                output_tail: None,
+            },
+        })
+        .collect()
 }
