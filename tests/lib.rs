@@ -18,5 +18,6 @@ mod public_surface;
 mod rendering;
 mod snapshots;
 mod terminal;
+mod update;
 mod verify;
 mod wizard;

@@ -39,6 +39,7 @@ impl Sandbox {
             .env_remove("DATABASE_URL")
             .env_remove("STACKGEN_TARGET_DIR")
             .args(args);
+        without_git_config(&mut command);
         command
     }
 
@@ -57,6 +58,8 @@ impl Sandbox {
             .env("TERM", "xterm-256color")
             .env_remove("NO_COLOR")
             .env_remove("CI")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
             .args(args);
         // Escape codes stay in: rexpect's stripping would also swallow the text after cursor
         // movements. Every expected string lies inside one styled run.
@@ -80,6 +83,14 @@ impl Sandbox {
         entries.sort();
         entries
     }
+}
+
+/// git as on a CI machine: no global or system configuration, so no identity either; stackgen's
+/// own commits must work anyway.
+fn without_git_config(command: &mut Command) {
+    command
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1");
 }
 
 /// Renders an embedded preset in memory with default settings.
