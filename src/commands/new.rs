@@ -124,6 +124,7 @@ fn generate(answers: &Answers, args: &NewArgs, ui: Ui) -> Result<ExitCode> {
     } else {
         let decision = vcs::decide(target, args.vcs)?;
         let was_empty = is_missing_or_empty(target);
+        let existed = target.is_dir();
         let plan = write::write(&rendered, target, answers.force)?;
         let preset = &request.preset.preset.name;
         match vcs::record(&decision, target, &rendered, preset) {
@@ -138,7 +139,7 @@ fn generate(answers: &Answers, args: &NewArgs, ui: Ui) -> Result<ExitCode> {
             }
             Err(err) => {
                 if was_empty {
-                    undo_fresh_project(target);
+                    undo_fresh_project(target, existed);
                     return Err(err.context(format!(
                         "cannot set up version control for {}, so nothing was written
   hint: pass --vcs none to generate without git",
@@ -191,9 +192,13 @@ fn is_missing_or_empty(target: &Path) -> bool {
     }
 }
 
-/// Takes back a project written into a directory that was missing or empty before.
-fn undo_fresh_project(target: &Path) {
+/// Takes back a project written into a directory that was missing or empty before, leaving
+/// an empty directory where there was one.
+fn undo_fresh_project(target: &Path, existed: bool) {
     let _ = std::fs::remove_dir_all(target);
+    if existed {
+        let _ = std::fs::create_dir(target);
+    }
 }
 
 fn report_vcs(recorded: &vcs::Recorded, ui: Ui) {
