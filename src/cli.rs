@@ -37,6 +37,13 @@ pub enum Command {
     /// Show how a generated project differs from what this stackgen would generate now
     Diff(DiffArgs),
     /// Bring a generated project to this stackgen or other settings, keeping your edits
+    ///
+    /// Renders the project with this stackgen and the answers in .stackgen.yaml (changed by
+    /// --set, --preset or --preset-file) and three-way merges what changed since the pristine
+    /// render (the git ref refs/stackgen/pristine) into the working tree, leaving the result
+    /// uncommitted for review. Exit status: 0 updated or up to date, 1 conflicts left in the
+    /// files (resolve them, then `stackgen update --continue`) or a failed --verify, 2 refused
+    /// or failed with nothing changed.
     Update(UpdateArgs),
     /// Print a shell completion script, e.g. `stackgen completions bash > ~/.local/share/bash-completion/completions/stackgen`
     Completions(CompletionsArgs),
@@ -159,10 +166,7 @@ pub struct DiffArgs {
     pub exit_code: bool,
 }
 
-/// `stackgen update`: render the project again with this stackgen and the recorded answers (as
-/// changed by the flags), and three-way merge the change since the last pristine render into
-/// the working tree. Exit status: 0 updated (or up to date), 1 conflicts or a failed
-/// `--verify`, 2 refused or failed with nothing changed.
+/// `stackgen update`'s flags (the command's help text is on [`Command::Update`]).
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
     /// The generated project (the directory holding .stackgen.yaml)
