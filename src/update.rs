@@ -18,7 +18,7 @@
 //! A binary file both sides changed is a `conflict` whose file on disk is left as it was.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -178,26 +178,53 @@ fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>> {
 }
 
 /// Carries the plan out in `dir`: writes merged and new files, deletes removed ones (and the
-/// directories that leaves empty).
+/// directories that leaves empty). If any step fails, the files already changed are put back
+/// as they were, so a failed update changes nothing.
 pub fn apply(dir: &Path, plan: &Plan) -> Result<()> {
-    for change in &plan.changes {
-        let path = dir.join(&change.path);
-        match (&change.content, change.action) {
-            (Some(bytes), _) => {
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent)
-                        .with_context(|| format!("cannot create {}", parent.display()))?;
-                }
-                std::fs::write(&path, bytes)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-            }
-            (None, Action::Remove) => {
-                std::fs::remove_file(&path)
-                    .with_context(|| format!("cannot remove {}", path.display()))?;
-                remove_empty_parents(dir, &path);
-            }
-            (None, _) => {}
+    let mut done: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
+    let outcome = plan
+        .changes
+        .iter()
+        .try_for_each(|change| apply_one(dir, change, &mut done));
+    if outcome.is_err() {
+        for (path, original) in done.iter().rev() {
+            let _ = match original {
+                Some(bytes) => path
+                    .parent()
+                    .map_or(Ok(()), std::fs::create_dir_all)
+                    .and_then(|()| std::fs::write(path, bytes)),
+                None => std::fs::remove_file(path),
+            };
         }
+    }
+    outcome
+}
+
+fn apply_one(
+    dir: &Path,
+    change: &FileChange,
+    done: &mut Vec<(PathBuf, Option<Vec<u8>>)>,
+) -> Result<()> {
+    let path = dir.join(&change.path);
+    match (&change.content, change.action) {
+        (Some(bytes), _) => {
+            let original = read_if_present(&path)?;
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            std::fs::write(&path, bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            done.push((path, original));
+        }
+        (None, Action::Remove) => {
+            let original = read_if_present(&path)?;
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
+            remove_empty_parents(dir, &path);
+            done.push((path, original));
+        }
+        (None, _) => {}
     }
     Ok(())
 }
@@ -245,6 +272,35 @@ mod tests {
         assert_eq!(action(Some(b), Some(b), None), Some(Action::Remove));
         assert_eq!(action(Some(b), Some(o), None), Some(Action::Keep));
         assert_eq!(action(Some(b), None, None), None);
+    }
+
+    #[test]
+    fn a_failed_apply_puts_back_what_it_had_changed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("a.txt"), "old\n").expect("write");
+        std::fs::create_dir(dir.path().join("gone")).expect("mkdir");
+        std::fs::write(dir.path().join("gone/b.txt"), "b\n").expect("write");
+        std::fs::write(dir.path().join("blocker"), "a file\n").expect("write");
+        let change = |path: &str, action, content: Option<&str>| FileChange {
+            path: path.into(),
+            action,
+            binary: false,
+            content: content.map(|text| text.as_bytes().to_vec()),
+        };
+        let plan = Plan {
+            changes: vec![
+                change("a.txt", Action::Update, Some("new\n")),
+                change("gone/b.txt", Action::Remove, None),
+                change("new.txt", Action::Add, Some("new\n")),
+                change("blocker/c.txt", Action::Add, Some("c\n")),
+            ],
+        };
+        assert!(apply(dir.path(), &plan).is_err());
+        let read = |path: &str| std::fs::read_to_string(dir.path().join(path)).ok();
+        assert_eq!(read("a.txt").as_deref(), Some("old\n"));
+        assert_eq!(read("gone/b.txt").as_deref(), Some("b\n"));
+        assert_eq!(read("new.txt"), None);
+        assert_eq!(read("blocker").as_deref(), Some("a file\n"));
     }
 
     #[test]
