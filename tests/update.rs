@@ -885,3 +885,77 @@ fn new_takes_the_project_back_when_the_pristine_render_cannot_be_recorded() {
         ));
     assert!(!sandbox.join("svc").exists(), "{:?}", sandbox.entries());
 }
+
+#[test]
+fn another_preset_is_merged_in_keeping_the_settings_it_shares() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .stackgen([
+            "new",
+            "my-api",
+            "--preset",
+            PRESET,
+            "-q",
+            "--set",
+            "http_port=3000",
+        ])
+        .assert()
+        .success();
+    let project = sandbox.join("my-api");
+    stackgen_in(
+        &sandbox,
+        &project,
+        &["update", "--preset", "cockroach-token-session"],
+    )
+    .assert()
+    .success();
+    let manifest = read(&project, ".stackgen.yaml");
+    assert!(
+        manifest.contains("preset: cockroach-token-session"),
+        "{manifest}"
+    );
+    assert!(manifest.contains("http_port: 3000"), "{manifest}");
+    let request = Request::new(
+        ProjectName::parse("my-api").expect("name"),
+        preset::load_embedded("cockroach-token-session").expect("preset"),
+        &[Override {
+            key: "http_port".into(),
+            value: "3000".into(),
+        }],
+    )
+    .expect("settings");
+    let expected = as_map(&render::render(&request).expect("renders"));
+    assert_eq!(tree_of(&project, REF), expected);
+    for (path, bytes) in &expected {
+        assert_eq!(
+            &std::fs::read(project.join(path)).expect(path),
+            bytes,
+            "{path}"
+        );
+    }
+    // Files only the old preset generated, untouched, are gone.
+    let old_only: Vec<String> = render_preset(PRESET, "my-api")
+        .files()
+        .map(|(path, _)| path.to_string())
+        .filter(|path| !expected.contains_key(path))
+        .collect();
+    assert!(!old_only.is_empty());
+    for path in old_only {
+        assert!(!project.join(&path).exists(), "{path} is still there");
+    }
+}
+
+#[test]
+fn a_bad_setting_is_refused_and_nothing_changes() {
+    let (sandbox, project) = generated();
+    let before = snapshot(&project);
+    stackgen_in(&sandbox, &project, &["update", "--set", "http_port=huge"])
+        .assert()
+        .code(2)
+        .stderr(contains("--set http_port=huge"));
+    stackgen_in(&sandbox, &project, &["update", "--set", "colour=blue"])
+        .assert()
+        .code(2)
+        .stderr(contains("has no setting named `colour`"));
+    assert_eq!(snapshot(&project), before);
+}
