@@ -959,3 +959,28 @@ fn a_bad_setting_is_refused_and_nothing_changes() {
         .stderr(contains("has no setting named `colour`"));
     assert_eq!(snapshot(&project), before);
 }
+
+#[test]
+fn new_commits_with_the_configured_identity_when_there_is_one() {
+    let sandbox = Sandbox::new();
+    let config = sandbox.join("gitconfig");
+    std::fs::write(
+        &config,
+        "[user]\n\tname = Configured Person\n\temail = person@example.com\n",
+    )
+    .expect("write");
+    sandbox
+        .stackgen(["new", "my-api", "--preset", PRESET, "-q"])
+        .env("GIT_CONFIG_GLOBAL", &config)
+        .assert()
+        .success();
+    let project = sandbox.join("my-api");
+    assert_eq!(
+        git(&project, &["log", "--format=%an <%ae>|%cn", "HEAD"]),
+        "Configured Person <person@example.com>|Configured Person"
+    );
+    assert_eq!(
+        git(&project, &["log", "--format=%an <%ae>", REF]),
+        "Configured Person <person@example.com>"
+    );
+}
