@@ -35,6 +35,40 @@ pub enum GitError {
     Unexpected { args: String, what: String },
 }
 
+/// The identity of stackgen's own commits; `None` where git has none configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    name: Option<String>,
+    email: Option<String>,
+}
+
+impl Identity {
+    /// `-c user.name=… -c user.email=…` for what git lacks; empty when the configured
+    /// identity will do.
+    pub fn config_args(&self) -> Vec<String> {
+        [
+            ("user.name", &self.name, FALLBACK_NAME),
+            ("user.email", &self.email, FALLBACK_EMAIL),
+        ]
+        .into_iter()
+        .filter(|(_, configured, _)| configured.is_none())
+        .flat_map(|(key, _, fallback)| ["-c".to_string(), format!("{key}={fallback}")])
+        .collect()
+    }
+
+    /// The `committer` line of a commit made now, as `git fast-import` reads it.
+    pub fn committer_now(&self) -> String {
+        let seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs());
+        format!(
+            "{} <{}> {seconds} +0000",
+            self.name.as_deref().unwrap_or(FALLBACK_NAME),
+            self.email.as_deref().unwrap_or(FALLBACK_EMAIL)
+        )
+    }
+}
+
 /// git, run in one directory.
 #[derive(Debug, Clone)]
 pub struct Git {
@@ -150,7 +184,16 @@ impl Git {
         I: IntoIterator<Item = S> + Clone,
         S: AsRef<OsStr>,
     {
-        let stdout = self.run(args.clone())?;
+        self.line_with(args, None)
+    }
+
+    /// Like [`Git::run_with`], as one trimmed line of text.
+    pub fn line_with<I, S>(&self, args: I, input: Option<&[u8]>) -> Result<String, GitError>
+    where
+        I: IntoIterator<Item = S> + Clone,
+        S: AsRef<OsStr>,
+    {
+        let stdout = self.run_with(args.clone(), input)?;
         String::from_utf8(stdout)
             .map(|text| text.trim_end_matches(['\n', '\r']).to_string())
             .map_err(|_| GitError::Unexpected {
@@ -203,27 +246,26 @@ impl Git {
         }
     }
 
-    /// Writes `bytes` into the object database as a blob and returns its id.
-    pub fn hash_blob(&self, bytes: &[u8]) -> Result<String, GitError> {
-        let args = ["hash-object", "-w", "--stdin"];
-        let stdout = self.run_with(args, Some(bytes))?;
-        Ok(String::from_utf8_lossy(&stdout).trim().to_string())
-    }
-
-    /// The `-c user.name=… -c user.email=…` stackgen's own commits need when git has no
-    /// identity configured; empty when the configured one will do.
-    pub fn identity_args(&self) -> Result<Vec<String>, GitError> {
-        let mut args = Vec::new();
-        for (key, fallback) in [("user.name", FALLBACK_NAME), ("user.email", FALLBACK_EMAIL)] {
-            let output = self.output_with(["config", "--get", key], None)?;
-            let configured = output.status.success()
-                && !String::from_utf8_lossy(&output.stdout).trim().is_empty();
-            if !configured {
-                args.push("-c".to_string());
-                args.push(format!("{key}={fallback}"));
-            }
+    /// Who stackgen's own commits are by: the configured `user.name` and `user.email`, each
+    /// replaced by stackgen's fallback when git has none. One `git config` call.
+    pub fn identity(&self) -> Result<Identity, GitError> {
+        let output = self.output_with(["config", "--get-regexp", r"^user\.(name|email)$"], None)?;
+        // Exit status 1 means neither is set; anything else is git failing.
+        if !output.status.success() && output.status.code() != Some(1) {
+            return Err(self.failed(["config", "--get-regexp", "user.*"], &output));
         }
-        Ok(args)
+        let text = String::from_utf8_lossy(&output.stdout);
+        let configured = |key: &str| {
+            text.lines()
+                .filter_map(|line| line.split_once(' '))
+                .filter(|(name, value)| *name == key && !value.trim().is_empty())
+                .map(|(_, value)| value.trim().to_string())
+                .next_back()
+        };
+        Ok(Identity {
+            name: configured("user.name"),
+            email: configured("user.email"),
+        })
     }
 
     /// Every file in `commit`'s tree, path to bytes.

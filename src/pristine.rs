@@ -9,11 +9,11 @@
 //! plumbing from the in-memory render, so neither the user's index nor their branch is touched.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use crate::git::{Git, GitError};
+use crate::git::{Git, GitError, Identity};
 use crate::render::Rendered;
 
 /// The ref of a project at the top of its repository.
@@ -54,6 +54,16 @@ impl Pristine {
         }))
     }
 
+    /// The pristine render of a project at the top of the repository in `dir`, such as one
+    /// `git init` has just created.
+    pub fn at_top(dir: &Path) -> Self {
+        Self {
+            git: Git::new(dir),
+            prefix: String::new(),
+            reference: REF_ROOT.to_string(),
+        }
+    }
+
     pub fn git(&self) -> &Git {
         &self.git
     }
@@ -72,46 +82,41 @@ impl Pristine {
 
     /// Records `rendered` as the new pristine render, with the current one (if any) as parent,
     /// and returns the new commit.
+    ///
+    /// One `git fast-import` writes every blob, the tree and the commit, and moves the ref
+    /// (refusing if it no longer points at the parent read here), so recording costs a handful
+    /// of git processes however many files the project has.
     pub fn record(&self, rendered: &Rendered, message: &str) -> Result<String> {
-        self.check_reference()?;
-        let parent = self.git.resolve(&self.reference)?;
-        let tree = self.write_tree(rendered)?;
-        let mut args = self.git.identity_args()?;
-        args.extend(["commit-tree".to_string(), tree, "-m".into(), message.into()]);
-        if let Some(parent) = &parent {
-            args.extend(["-p".to_string(), parent.clone()]);
-        }
-        let commit = self.git.line(&args)?;
-        let old = parent.unwrap_or_default();
-        self.git
-            .run([
-                "update-ref",
-                "-m",
-                "stackgen: record the pristine render",
-                &self.reference,
-                &commit,
-                &old,
-            ])
-            .with_context(|| format!("cannot point {} at the new render", self.reference))?;
-        Ok(commit)
+        let identity = self.git.identity()?;
+        self.record_as(rendered, message, &identity)
     }
 
-    /// Writes a tree holding exactly `rendered`, through a temporary index.
-    fn write_tree(&self, rendered: &Rendered) -> Result<String> {
-        let scratch = tempfile::Builder::new()
-            .prefix("stackgen-index-")
-            .tempdir()
-            .context("cannot create a temporary directory for git's index")?;
-        let index: PathBuf = scratch.path().join("index");
-        let mut listing = Vec::new();
-        for (path, bytes) in rendered.files() {
-            let blob = self.git.hash_blob(bytes)?;
-            listing.extend_from_slice(format!("100644 {blob}\t{path}").as_bytes());
-            listing.push(0);
+    /// [`Pristine::record`], committed as `identity`.
+    pub fn record_as(
+        &self,
+        rendered: &Rendered,
+        message: &str,
+        identity: &Identity,
+    ) -> Result<String> {
+        if self.reference != REF_ROOT {
+            self.check_reference()?;
         }
-        let git = self.git.with_index(&index);
-        git.run_with(["update-index", "-z", "--index-info"], Some(&listing))?;
-        Ok(git.line(["write-tree"])?)
+        let parent = self.git.resolve(&self.reference)?;
+        let stream = import_stream(
+            &self.reference,
+            &identity.committer_now(),
+            message,
+            parent.as_deref(),
+            rendered,
+        );
+        let commit = self
+            .git
+            .line_with(["fast-import", "--quiet", "--done"], Some(&stream))
+            .with_context(|| format!("cannot record the pristine render in {}", self.reference))?;
+        if commit.len() < 40 || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+            bail!("git recorded the pristine render but named its commit {commit:?}");
+        }
+        Ok(commit)
     }
 
     fn check_reference(&self) -> Result<()> {
@@ -139,6 +144,59 @@ pub fn reference_for(prefix: &str) -> String {
 }
 
 /// The message of a pristine commit.
+/// A `git fast-import` stream that commits exactly `rendered` onto `reference`, after `parent`.
+fn import_stream(
+    reference: &str,
+    committer: &str,
+    message: &str,
+    parent: Option<&str>,
+    rendered: &Rendered,
+) -> Vec<u8> {
+    let mut stream = Vec::new();
+    let data = |stream: &mut Vec<u8>, bytes: &[u8]| {
+        stream.extend_from_slice(format!("data {}\n", bytes.len()).as_bytes());
+        stream.extend_from_slice(bytes);
+        stream.push(b'\n');
+    };
+    stream.extend_from_slice(
+        format!("commit {reference}\nmark :1\ncommitter {committer}\n").as_bytes(),
+    );
+    data(&mut stream, message.as_bytes());
+    if let Some(parent) = parent {
+        stream.extend_from_slice(format!("from {parent}\n").as_bytes());
+    }
+    stream.extend_from_slice(b"deleteall\n");
+    for (path, bytes) in rendered.files() {
+        stream.extend_from_slice(format!("M 100644 inline {}\n", quoted_path(path)).as_bytes());
+        data(&mut stream, bytes);
+    }
+    // The new commit's id, printed on stdout.
+    stream.extend_from_slice(b"\nget-mark :1\ndone\n");
+    stream
+}
+
+/// `path` as fast-import reads it: as it is, or C-quoted when it starts with a quote or holds
+/// a control character or a backslash.
+fn quoted_path(path: &str) -> String {
+    let plain = !path.starts_with('"') && !path.chars().any(|c| c.is_control() || c == '\\');
+    if plain {
+        return path.to_owned();
+    }
+    let mut quoted = String::from('"');
+    for c in path.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            '\t' => quoted.push_str("\\t"),
+            c if c.is_control() => quoted.push_str(&format!("\\{:03o}", u32::from(c))),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
 pub fn message(preset: &str) -> String {
     format!(
         "Pristine render by stackgen {} (preset {preset})",
@@ -157,6 +215,15 @@ pub fn same_files(recorded: &BTreeMap<String, Vec<u8>>, rendered: &Rendered) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_fast_import_would_misread_are_quoted() {
+        assert_eq!(quoted_path("src/main.rs"), "src/main.rs");
+        assert_eq!(quoted_path("a \"b\".md"), "a \"b\".md");
+        assert_eq!(quoted_path("\"odd"), "\"\\\"odd\"");
+        assert_eq!(quoted_path("two\nlines"), "\"two\\nlines\"");
+        assert_eq!(quoted_path("back\\slash"), "\"back\\\\slash\"");
+    }
 
     #[test]
     fn a_project_at_the_top_uses_the_root_ref_and_others_add_their_path() {
