@@ -180,7 +180,7 @@ fn replace_first_protected_row(text: &str, row: impl Fn(&[&str]) -> String) -> S
 
 /// Generates `preset` and builds its integration tests; returns the project and the binary.
 fn generate_and_build(sandbox: &Sandbox, preset: &str) -> (PathBuf, PathBuf) {
-    let project = generate_preset(sandbox, preset);
+    let project = generate_preset(sandbox, preset, &format!("guide-{preset}"));
     let output = Command::new("cargo")
         .args([
             "test",

@@ -166,7 +166,8 @@ fn run_checked(command: &mut Command, what: &str) {
 }
 
 fn build(sandbox: &Sandbox, preset: &str) -> (PathBuf, PathBuf) {
-    let project = generate_preset(sandbox, preset);
+    let name = format!("fuzz-{preset}");
+    let project = generate_preset(sandbox, preset, &name);
     run_checked(
         Command::new("cargo")
             .args(["build", "--locked", "--quiet"])
@@ -174,7 +175,7 @@ fn build(sandbox: &Sandbox, preset: &str) -> (PathBuf, PathBuf) {
             .env("CARGO_TARGET_DIR", shared_target_dir()),
         "cargo build",
     );
-    let binary = shared_target_dir().join("debug").join(preset);
+    let binary = shared_target_dir().join("debug").join(&name);
     (project, binary)
 }
 

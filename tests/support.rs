@@ -111,12 +111,17 @@ pub fn example(file: &str) -> PathBuf {
         .join(file)
 }
 
-/// Generates `preset` into the sandbox folder of the same name, naming the project after the
-/// preset (so every test that builds it shares its dependencies), and returns the folder.
-pub fn generate_preset(sandbox: &Sandbox, preset: &str) -> PathBuf {
-    let project = sandbox.join(preset);
+/// Generates `preset` as the project `name` into the sandbox folder of that name, and returns
+/// the folder.
+///
+/// Tests that build into [`shared_target_dir`] share the dependencies' artifacts, but each must
+/// give its project a name no other concurrently running test uses: cargo names a package's
+/// own artifacts after the package, not its folder, so two projects of one name would build
+/// the same test binary, with the other one's `CARGO_MANIFEST_DIR` compiled in.
+pub fn generate_preset(sandbox: &Sandbox, preset: &str, name: &str) -> PathBuf {
+    let project = sandbox.join(name);
     sandbox
-        .stackgen(["new", preset, "--preset", preset, "-q", "--dir"])
+        .stackgen(["new", name, "--preset", preset, "-q", "--dir"])
         .arg(&project)
         .assert()
         .success();

@@ -793,16 +793,13 @@ fn dry_run_writes_nothing_and_json_gives_the_plan_as_data() {
 /// full build in the shared target), so it is named to be skipped with `--skip end_to_end`.
 mod end_to_end {
     use super::*;
-    use crate::support::shared_target_dir;
+    use crate::support::{generate_preset, shared_target_dir};
 
     #[test]
     fn update_verify_checks_the_merged_project() {
         let sandbox = Sandbox::new();
-        sandbox
-            .stackgen(["new", PRESET, "--preset", PRESET, "-q"])
-            .assert()
-            .success();
-        let project = sandbox.join(PRESET);
+        // A name of its own: it builds into the target shared with other end-to-end tests.
+        let project = generate_preset(&sandbox, PRESET, "update-check");
         // Edits the project's own tests accept: a handler, and its guide in both of its files
         // (they must say the same).
         edit_handler_and_guide(&project);
