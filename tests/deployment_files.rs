@@ -1,6 +1,7 @@
 //! Docker, Kubernetes and GitHub Actions cannot run here, so their files are checked by parsing
 //! and content, and by the tools their users run: Caddy's own parser (`caddy adapt`), hadolint,
-//! `docker compose config`, and `kubernetes-validate` against the Kubernetes schema.
+//! `docker compose config`, `kubernetes-validate` against the Kubernetes schema, and
+//! `check-jsonschema` against GitHub's workflow schema.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -1411,4 +1412,49 @@ fn multi_region_sql_is_kept_out_of_the_migrations() {
             }
         }
     }
+}
+
+/// Runs `check-jsonschema` with GitHub's workflow schema (vendored in the tool, no network) on
+/// `workflow`, named `name` in failures.
+fn assert_valid_workflow(name: &str, workflow: &str) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("workflow.yml");
+    std::fs::write(&path, workflow).expect("write the workflow");
+    let output = Command::new("check-jsonschema")
+        .args(["--builtin-schema", "vendor.github-workflows"])
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|err| {
+            panic!(
+                "cannot run check-jsonschema ({err}). Workflows are checked against GitHub's \
+                 schema with it: install it with `pip install check-jsonschema==0.33.0` \
+                 (bash .ci/run does)"
+            )
+        });
+    assert!(
+        output.status.success(),
+        "{name} does not match GitHub's workflow schema:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Each preset's CI workflow, and the update workflow README.md tells users to copy, are
+/// workflows GitHub accepts.
+#[test]
+fn every_workflow_matches_githubs_schema() {
+    for preset in stackgen::preset::embedded_names() {
+        assert_valid_workflow(
+            &format!("{preset}: .github/workflows/ci.yml"),
+            &text(&preset, ".github/workflows/ci.yml"),
+        );
+    }
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let start = readme
+        .find("# .github/workflows/stackgen-update.yml\n")
+        .expect("README.md shows the stackgen-update workflow");
+    let block = &readme[start..];
+    let workflow = &block[..block.find("\n```").expect("the workflow's code block ends")];
+    assert_valid_workflow("README.md's stackgen-update workflow", workflow);
 }
