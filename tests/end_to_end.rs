@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{Sandbox, shared_target_dir};
+use crate::support::{Sandbox, one_verify_of_a_preset_at_a_time, shared_target_dir};
 
 fn output_text(output: &std::process::Output) -> String {
     format!(
@@ -21,6 +21,7 @@ fn output_text(output: &std::process::Output) -> String {
 
 #[test]
 fn verify_all_passes_against_a_throwaway_postgres() {
+    let _one_at_a_time = one_verify_of_a_preset_at_a_time();
     let sandbox = Sandbox::new();
     let output = sandbox
         .stackgen(["verify", "--all", "--target-dir"])
@@ -71,6 +72,7 @@ fn example_preset_files_verify() {
 /// Also the `--json` report: stdout carries only the report, progress goes to stderr.
 #[test]
 fn verify_reports_the_failing_step_with_the_tail_of_its_output() {
+    let _one_at_a_time = one_verify_of_a_preset_at_a_time();
     let sandbox = Sandbox::new();
     let output = sandbox
         .stackgen([
@@ -138,6 +140,7 @@ fn verify_reports_the_failing_step_with_the_tail_of_its_output() {
 /// the coloured result line; the failing step's tail follows.
 #[test]
 fn verify_on_a_terminal_shows_a_spinner_per_step_then_coloured_results() {
+    let _one_at_a_time = one_verify_of_a_preset_at_a_time();
     let sandbox = Sandbox::new();
     let target_dir = shared_target_dir();
     // A cold shared target means a full build first.
@@ -178,6 +181,7 @@ fn verify_on_a_terminal_shows_a_spinner_per_step_then_coloured_results() {
 
 #[test]
 fn an_interrupted_verify_stops_its_cargo_and_its_database_and_cleans_up() {
+    let _one_at_a_time = one_verify_of_a_preset_at_a_time();
     let sandbox = Sandbox::new();
     let scratch = sandbox.join("tmp");
     std::fs::create_dir(&scratch).expect("mkdir");

@@ -128,6 +128,17 @@ pub fn generate_preset(sandbox: &Sandbox, preset: &str, name: &str) -> PathBuf {
     project
 }
 
+/// Held by each test whose `stackgen verify` builds a project named after its preset into
+/// [`shared_target_dir`]: `verify` names projects after their preset, and cargo names a
+/// package's artifacts after the package, not its folder, so two such runs at once would reuse
+/// each other's test binary, with the other run's (soon deleted) `CARGO_MANIFEST_DIR` compiled
+/// in. One at a time, each run's cargo sees the previous folder gone and rebuilds.
+pub fn one_verify_of_a_preset_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// The cargo target directory shared by every generated project these tests build.
 pub fn shared_target_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
