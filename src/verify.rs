@@ -134,18 +134,7 @@ pub fn run(options: Options, progress: &mut dyn FnMut(Event<'_>)) -> Result<Vec<
     if !options.keep {
         running().workspace = Some(workspace.path().to_path_buf());
     }
-    let (server, database_url) = match options.database_url {
-        Some(url) => (None, url),
-        None => {
-            let server = ThrowawayPostgres::start()?;
-            progress(Event::Note(&format!(
-                "database: throwaway PostgreSQL on 127.0.0.1:{} (stopped when verify ends)",
-                server.port()
-            )));
-            let url = server.url();
-            (Some(server), url)
-        }
-    };
+    let (server, database_url) = database(options.database_url, progress)?;
     std::fs::create_dir_all(&options.target_dir).with_context(|| {
         format!(
             "cannot create the shared target directory {}",
@@ -213,6 +202,24 @@ fn verify_preset(
     })
 }
 
+/// The database the tests run against: `url` when given, else a throwaway PostgreSQL, kept
+/// alive by the returned server until verify ends.
+fn database(
+    url: Option<String>,
+    progress: &mut dyn FnMut(Event<'_>),
+) -> Result<(Option<ThrowawayPostgres>, String)> {
+    if let Some(url) = url {
+        return Ok((None, url));
+    }
+    let server = ThrowawayPostgres::start()?;
+    progress(Event::Note(&format!(
+        "database: throwaway PostgreSQL on 127.0.0.1:{} (stopped when verify ends)",
+        server.port()
+    )));
+    let url = server.url();
+    Ok((Some(server), url))
+}
+
 /// Checks a project that is already on disk (`stackgen update --verify`): the same steps as for
 /// a preset, against `database_url` or a throwaway PostgreSQL, with the logs in a temporary
 /// directory; nothing is written into the project but cargo's own output in `target_dir`.
@@ -229,18 +236,7 @@ pub fn check_project(
         .tempdir()
         .context("cannot create a directory for verify's logs")?;
     running().workspace = Some(logs.path().to_path_buf());
-    let (server, database_url) = match database_url {
-        Some(url) => (None, url),
-        None => {
-            let server = ThrowawayPostgres::start()?;
-            progress(Event::Note(&format!(
-                "database: throwaway PostgreSQL on 127.0.0.1:{} (stopped when verify ends)",
-                server.port()
-            )));
-            let url = server.url();
-            (Some(server), url)
-        }
-    };
+    let (server, database_url) = database(database_url, progress)?;
     let steps = run_steps(
         label,
         project_dir,
