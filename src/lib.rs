@@ -10,6 +10,7 @@ pub mod composition;
 pub mod context;
 pub mod drift;
 pub mod embedded;
+pub mod failure_excerpt;
 pub mod git;
 pub mod layer;
 pub mod lockfile;

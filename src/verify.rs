@@ -12,6 +12,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 
 use crate::context::Request;
+use crate::failure_excerpt;
 use crate::preset::LoadedPreset;
 use crate::project_name::ProjectName;
 use crate::render;
@@ -343,12 +344,15 @@ fn run_step(
     })
 }
 
+/// The failing step's panic messages and last lines (see [`failure_excerpt`]).
 fn tail(log: &mut File, lines: usize) -> Result<String> {
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     log.seek(SeekFrom::Start(0))?;
-    log.read_to_string(&mut text)?;
-    let all: Vec<&str> = text.lines().collect();
-    Ok(all[all.len().saturating_sub(lines)..].join("\n"))
+    log.read_to_end(&mut bytes)?;
+    Ok(failure_excerpt::excerpt(
+        &String::from_utf8_lossy(&bytes),
+        lines,
+    ))
 }
 
 fn running() -> std::sync::MutexGuard<'static, Running> {

@@ -95,7 +95,12 @@ fn verify_reports_the_failing_step_with_the_tail_of_its_output() {
         .unwrap_or_else(|| panic!("no test line:\n{text}"));
     assert!(test_line.contains("FAILED"), "{test_line}");
     assert!(
-        stderr.contains("--- last lines of `cargo test --locked`"),
+        stderr.contains("--- output of `cargo test --locked`"),
+        "{text}"
+    );
+    // The reason comes before the backtraces: each failing test's panic message.
+    assert!(
+        stderr.contains("why the tests failed:\n  thread '"),
         "{text}"
     );
     assert!(
@@ -170,7 +175,7 @@ fn verify_on_a_terminal_shows_a_spinner_per_step_then_coloured_results() {
         assert!(result.ends_with(expected), "{step}: {result:?}");
     }
     session
-        .exp_string("--- last lines of `cargo test --locked`")
+        .exp_string("--- output of `cargo test --locked`")
         .expect("the failing step's tail");
     session
         .exp_string("1 of 1 presets failed verification")

@@ -138,7 +138,7 @@ impl Progress {
                 ));
                 if let Outcome::Failed { tail } = &report.outcome {
                     eprintln!(
-                        "--- last lines of `cargo {}` in {} ---\n{tail}\n---",
+                        "--- output of `cargo {}` in {} ---\n{tail}\n---",
                         report.step.cargo_args().join(" "),
                         project_dir.display()
                     );
