@@ -3,6 +3,7 @@
 use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
 use super::Invalid;
 use super::user::MAX_NAME_CHARS;
@@ -21,16 +22,19 @@ pub struct UpdateUser {
     )]
     pub full_name: Option<String>,
     /// The new password, 8 characters to 71 bytes; requires `current_password`.
-    #[schema(
-        value_type = Option<String>,
-        format = Password,
-        min_length = 8,
-        max_length = 71,
-        pattern = r"^[^\u0000]*$"
-    )]
+    #[schema(schema_with = optional_new_password_schema)]
     pub password: Option<SecretString>,
     #[schema(value_type = Option<String>, format = Password)]
     pub current_password: Option<SecretString>,
+}
+
+/// The new password's schema, which may also be `null`.
+fn optional_new_password_schema() -> Schema {
+    Schema::AnyOf(
+        super::credentials::password_branches()
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .build(),
+    )
 }
 
 /// A validated change to the current user.
@@ -77,10 +81,8 @@ impl UpdateUser {
 
 #[cfg(test)]
 mod tests {
-    use super::super::credentials::MIN_PASSWORD_CHARS;
-    use super::super::validate::{STORABLE_PATTERN, TEXT_PATTERN, documented};
+    use super::super::validate::{TEXT_PATTERN, documented};
     use super::*;
-    use crate::auth::password::MAX_PASSWORD_BYTES;
 
     #[test]
     fn the_schema_declares_what_validation_checks() {
@@ -89,9 +91,13 @@ mod tests {
         assert_eq!(full_name["maxLength"], MAX_NAME_CHARS);
         assert_eq!(full_name["pattern"], TEXT_PATTERN);
         let password = documented::<UpdateUser>("password");
-        assert_eq!(password["minLength"], MIN_PASSWORD_CHARS);
-        assert_eq!(password["maxLength"], MAX_PASSWORD_BYTES);
-        assert_eq!(password["pattern"], STORABLE_PATTERN);
+        let mut branches = documented::<crate::schemas::user::RegisterUser>("password");
+        let branches = branches["anyOf"].as_array_mut().unwrap();
+        branches.push(serde_json::json!({"type": "null"}));
+        assert_eq!(
+            &password["anyOf"],
+            &serde_json::Value::from(branches.clone())
+        );
     }
 
     fn field_errors(result: Result<impl std::fmt::Debug, Error>) -> Vec<String> {
