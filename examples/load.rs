@@ -1,6 +1,7 @@
 //! A small HTTP/1.1 load generator, used by `scripts/bench-serve` to measure generated servers.
 //!
-//! It keeps `--connections` keep-alive connections to one URL busy with GET requests until
+//! It keeps `--connections` keep-alive connections to one URL busy with GET requests (POST
+//! requests with `--body`, for logins) until
 //! `--requests` have been answered or `--seconds` have passed, whichever comes first, then
 //! prints the throughput and latency percentiles. Only loopback URLs are accepted: it measures
 //! a server on this machine and must never load anyone else's.
@@ -34,6 +35,13 @@ struct Args {
     /// A request header, `Name: value`; repeat for more.
     #[arg(long = "header")]
     headers: Vec<String>,
+    /// Count answers with this status as shed load (a designed refusal such as 503 with
+    /// Retry-After), not as failures.
+    #[arg(long)]
+    shed_status: Option<u16>,
+    /// Send POST requests with this body instead of GET (set its Content-Type with --header).
+    #[arg(long)]
+    body: Option<String>,
     /// Stop after this many measured requests.
     #[arg(long, default_value_t = 20_000)]
     requests: u64,
@@ -88,8 +96,13 @@ impl Target {
         })
     }
 
-    fn request(&self, headers: &[String]) -> Result<Vec<u8>> {
-        let mut request = format!("GET {} HTTP/1.1\r\nHost: {}\r\n", self.path, self.authority);
+    /// The bytes of one request: a GET, or a POST of `body`.
+    fn request(&self, headers: &[String], body: Option<&str>) -> Result<Vec<u8>> {
+        let method = if body.is_some() { "POST" } else { "GET" };
+        let mut request = format!(
+            "{method} {} HTTP/1.1\r\nHost: {}\r\n",
+            self.path, self.authority
+        );
         for header in headers {
             if !header.contains(':') || header.contains(['\r', '\n']) {
                 bail!("`{header}` is not a header; write it as `Name: value`");
@@ -97,7 +110,11 @@ impl Target {
             request.push_str(header);
             request.push_str("\r\n");
         }
-        request.push_str("\r\n");
+        if let Some(body) = body {
+            request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+        } else {
+            request.push_str("\r\n");
+        }
         Ok(request.into_bytes())
     }
 }
@@ -234,6 +251,8 @@ impl Connection {
 #[derive(Debug, Default)]
 struct Tally {
     latencies_us: Vec<u64>,
+    /// Answers with the plan's shed status.
+    shed: u64,
     failures: u64,
     first_failure: Option<String>,
 }
@@ -243,6 +262,8 @@ struct Report {
     url: String,
     connections: u32,
     requests: u64,
+    /// Answers with `--shed-status`, counted apart from successes and failures.
+    shed: u64,
     failures: u64,
     first_failure: Option<String>,
     seconds: f64,
@@ -284,6 +305,7 @@ struct Plan {
     total: u64,
     deadline: Instant,
     timeout: Duration,
+    shed_status: Option<u16>,
 }
 
 /// Sends the plan's requests over its connections, one thread each, stopping early at its
@@ -294,6 +316,7 @@ fn run(target: &Target, request: &[u8], plan: Plan) -> Vec<Tally> {
         total,
         deadline,
         timeout,
+        shed_status,
     } = plan;
     let claimed = AtomicU64::new(0);
     std::thread::scope(|scope| {
@@ -313,6 +336,7 @@ fn run(target: &Target, request: &[u8], plan: Plan) -> Vec<Tally> {
                             Ok(status) if (200..300).contains(&status) => {
                                 tally.latencies_us.push(elapsed);
                             }
+                            Ok(status) if Some(status) == shed_status => tally.shed += 1,
                             other => {
                                 tally.failures += 1;
                                 tally.first_failure.get_or_insert_with(|| match other {
@@ -347,12 +371,13 @@ fn main() {
 /// Warms up, measures, prints the report and returns it.
 fn measure(args: Args) -> Result<Report> {
     let target = Target::parse(&args.url)?;
-    let request = target.request(&args.headers)?;
+    let request = target.request(&args.headers, args.body.as_deref())?;
     let plan = |total, deadline| Plan {
         connections: args.connections,
         total,
         deadline,
         timeout: RESPONSE_TIMEOUT,
+        shed_status: args.shed_status,
     };
     let far = Instant::now() + Duration::from_secs(args.seconds);
     let warmup = run(&target, &request, plan(args.warmup, far));
@@ -365,6 +390,7 @@ fn measure(args: Args) -> Result<Report> {
     let tallies = run(&target, &request, plan(args.requests, deadline));
     let seconds = started.elapsed().as_secs_f64();
     let failures = tallies.iter().map(|t| t.failures).sum();
+    let shed = tallies.iter().map(|t| t.shed).sum();
     let first_failure = tallies.iter().find_map(|t| t.first_failure.clone());
     let mut latencies: Vec<u64> = tallies.into_iter().flat_map(|t| t.latencies_us).collect();
     latencies.sort_unstable();
@@ -372,6 +398,7 @@ fn measure(args: Args) -> Result<Report> {
         url: args.url,
         connections: args.connections,
         requests: latencies.len() as u64,
+        shed,
         failures,
         first_failure,
         seconds,
@@ -397,10 +424,11 @@ fn print_report(report: &Report, json: bool) -> Result<()> {
     )?;
     writeln!(
         out,
-        "{} requests in {:.2} s: {:.0} per second, {} failed{}",
+        "{} requests in {:.2} s: {:.0} per second, {} shed, {} failed{}",
         report.requests,
         report.seconds,
         report.requests_per_second,
+        report.shed,
         report.failures,
         report
             .first_failure
@@ -441,15 +469,33 @@ mod tests {
     }
 
     #[test]
+    fn a_body_makes_a_post_with_its_length() {
+        let target = Target::parse("http://127.0.0.1:1/login").unwrap();
+        let request = target
+            .request(
+                &["Content-Type: application/json".into()],
+                Some(r#"{"a":"é"}"#),
+            )
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(request).unwrap(),
+            "POST /login HTTP/1.1\r\nHost: 127.0.0.1:1\r\nContent-Type: application/json\r\n\
+             Content-Length: 10\r\n\r\n{\"a\":\"é\"}"
+        );
+    }
+
+    #[test]
     fn headers_are_added_and_malformed_ones_refused() {
         let target = Target::parse("http://127.0.0.1:1/x").unwrap();
-        let request = target.request(&["Authorization: Bearer t".into()]).unwrap();
+        let request = target
+            .request(&["Authorization: Bearer t".into()], None)
+            .unwrap();
         assert_eq!(
             String::from_utf8(request).unwrap(),
             "GET /x HTTP/1.1\r\nHost: 127.0.0.1:1\r\nAuthorization: Bearer t\r\n\r\n"
         );
-        assert!(target.request(&["no colon".into()]).is_err());
-        assert!(target.request(&["A: b\r\nEvil: 1".into()]).is_err());
+        assert!(target.request(&["no colon".into()], None).is_err());
+        assert!(target.request(&["A: b\r\nEvil: 1".into()], None).is_err());
     }
 
     #[test]
@@ -523,6 +569,7 @@ mod tests {
             total,
             deadline: Instant::now() + Duration::from_secs(60),
             timeout: Duration::from_millis(timeout_ms),
+            shed_status: None,
         }
     }
 
@@ -530,7 +577,7 @@ mod tests {
     fn exactly_the_planned_requests_are_sent_over_kept_alive_connections() {
         let target =
             Target::parse(&serve(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")).unwrap();
-        let request = target.request(&[]).unwrap();
+        let request = target.request(&[], None).unwrap();
         let tallies = run(&target, &request, plan(100, 5_000));
         assert_eq!(tallies.len(), 3);
         let answered: usize = tallies.iter().map(|t| t.latencies_us.len()).sum();
@@ -544,7 +591,7 @@ mod tests {
             b"HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n",
         ))
         .unwrap();
-        let request = target.request(&[]).unwrap();
+        let request = target.request(&[], None).unwrap();
         let tallies = run(&target, &request, plan(10, 5_000));
         assert_eq!(tallies.iter().map(|t| t.failures).sum::<u64>(), 10);
         assert!(tallies.iter().all(|t| t.latencies_us.is_empty()));
@@ -553,9 +600,31 @@ mod tests {
     }
 
     #[test]
+    fn the_shed_status_is_counted_apart_and_other_errors_still_fail() {
+        let busy =
+            b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\ncontent-length: 0\r\n\r\n";
+        let target = Target::parse(&serve(busy)).unwrap();
+        let request = target.request(&[], None).unwrap();
+        let shed_503 = Plan {
+            shed_status: Some(503),
+            ..plan(10, 5_000)
+        };
+        let tallies = run(&target, &request, shed_503);
+        assert_eq!(tallies.iter().map(|t| t.shed).sum::<u64>(), 10);
+        assert_eq!(tallies.iter().map(|t| t.failures).sum::<u64>(), 0);
+        let shed_429 = Plan {
+            shed_status: Some(429),
+            ..plan(10, 5_000)
+        };
+        let tallies = run(&target, &request, shed_429);
+        assert_eq!(tallies.iter().map(|t| t.failures).sum::<u64>(), 10);
+        assert_eq!(tallies.iter().map(|t| t.shed).sum::<u64>(), 0);
+    }
+
+    #[test]
     fn a_server_that_never_answers_ends_in_failures_not_a_hang() {
         let target = Target::parse(&serve(b"")).unwrap();
-        let request = target.request(&[]).unwrap();
+        let request = target.request(&[], None).unwrap();
         let tallies = run(&target, &request, plan(6, 50));
         assert_eq!(tallies.iter().map(|t| t.failures).sum::<u64>(), 6);
     }
