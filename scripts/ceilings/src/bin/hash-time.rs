@@ -61,7 +61,10 @@ fn checker(args: &[String]) -> Result<Box<dyn Fn() -> Result<()>>> {
                 Ok(())
             }))
         }
-        _ => Err("usage: hash-time bcrypt COST | hash-time argon2id MEMORY_KIB ITERATIONS PARALLELISM".into()),
+        _ => Err(
+            "usage: hash-time bcrypt COST | hash-time argon2id MEMORY_KIB ITERATIONS PARALLELISM"
+                .into(),
+        ),
     }
 }
 
