@@ -2,7 +2,9 @@
 //! requests from the server's own `/openapi.json` for a bounded time and checks that no answer
 //! is a server error, and that every status, content type and body is the one the document
 //! declares. A request schema looser than the validation shows as schemathesis' "schema
-//! validation mismatch" warning, which fails the test too. The server must still answer after.
+//! validation mismatch" warning, which fails the test too (except where a 400 means refused
+//! credentials, not refused data: [`CREDENTIALS_REFUSED_WITH_400`]). The server must still
+//! answer after.
 //!
 //! schemathesis comes from PyPI, pinned in `.ci/run`. The servers are the generated projects'
 //! debug builds, compiled into the shared target directory that `verify` already filled.
@@ -101,6 +103,22 @@ const SERVER_ENVIRONMENT: &[(&str, &str)] = &[
     ("OIDC_ISSUER", "http://127.0.0.1:9"),
     ("OIDC_AUDIENCE", "fuzzing"),
 ];
+
+/// Operations whose 400 answers are refused credentials, not refused data. RFC 6749 (5.2)
+/// answers a wrong password or an unknown refresh token with 400 `invalid_grant`, which
+/// schemathesis counts as a validation rejection: when every well-formed request of a phase
+/// carries credentials that do not match, it warns although the schema is exact. The token
+/// endpoint's own validation (missing fields, unknown grant types) is tested by the preset's
+/// `auth` tests, and schemathesis' other checks still run against it.
+const CREDENTIALS_REFUSED_WITH_400: &[&str] = &["POST /api/v1/auth/token"];
+
+/// The mismatched operations that say a request schema is looser than its validation.
+fn looser_schemas(report: &str) -> Vec<String> {
+    mismatched_operations(report)
+        .into_iter()
+        .filter(|operation| !CREDENTIALS_REFUSED_WITH_400.contains(&operation.as_str()))
+        .collect()
+}
 
 /// The operations listed under schemathesis' "Schema validation mismatch" warning.
 fn mismatched_operations(report: &str) -> Vec<String> {
@@ -265,7 +283,7 @@ fn fuzz(preset: &str) {
         output.status.success(),
         "{preset}: schemathesis failed:\n{report}"
     );
-    let mismatched = mismatched_operations(&report);
+    let mismatched = looser_schemas(&report);
     assert!(
         mismatched.is_empty(),
         "{preset}: request schemas are looser than the validation for {mismatched:?}:\n{report}"
@@ -295,6 +313,7 @@ fn cockroach_oidc_cluster_survives_schemathesis() {
 fn the_mismatch_warning_is_read_operation_by_operation() {
     let report = "\nSchema validation mismatch: 2 operations mostly rejected generated data\n\n  \
                   - PATCH /api/v1/users/me\n  - POST /api/v1/auth/token\n\nNext";
+    assert_eq!(looser_schemas(report), ["PATCH /api/v1/users/me"]);
     assert_eq!(
         mismatched_operations(report),
         ["PATCH /api/v1/users/me", "POST /api/v1/auth/token"]
