@@ -23,13 +23,21 @@ fn output_text(output: &std::process::Output) -> String {
 fn verify_all_passes_against_a_throwaway_postgres() {
     let _one_at_a_time = one_verify_of_a_preset_at_a_time();
     let sandbox = Sandbox::new();
+    let started = std::time::SystemTime::now();
     let output = sandbox
         .stackgen(["verify", "--all", "--target-dir"])
         .arg(shared_target_dir())
+        .env_remove("CARGO_INCREMENTAL")
+        .env_remove("CARGO_PROFILE_DEV_DEBUG")
         .output()
         .expect("stackgen runs");
     let text = output_text(&output);
     assert!(output.status.success(), "{text}");
+    assert_eq!(
+        incremental_state_written_since(started),
+        Vec::<String>::new(),
+        "verify's throwaway projects must not leave incremental state in the shared target"
+    );
     assert!(
         text.contains("database: throwaway PostgreSQL on 127.0.0.1:"),
         "{text}"
@@ -47,6 +55,33 @@ fn verify_all_passes_against_a_throwaway_postgres() {
         text.contains("verified 3 of 3 presets: all passed"),
         "{text}"
     );
+}
+
+/// The incremental compilation state of the embedded presets' crates that was written into
+/// the shared target directory at or after `since`.
+fn incremental_state_written_since(since: std::time::SystemTime) -> Vec<String> {
+    let crates: Vec<String> = stackgen::preset::embedded_names()
+        .into_iter()
+        .map(|preset| format!("{}-", preset.replace('-', "_")))
+        .collect();
+    let Ok(entries) = std::fs::read_dir(shared_target_dir().join("debug").join("incremental"))
+    else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            crates.iter().any(|prefix| name.starts_with(prefix))
+        })
+        .filter(|entry| {
+            entry
+                .metadata()
+                .and_then(|meta| meta.modified())
+                .is_ok_and(|modified| modified >= since)
+        })
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect()
 }
 
 /// The example preset files compose the layers differently from the embedded presets (the

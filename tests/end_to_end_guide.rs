@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{Sandbox, generate_preset, shared_target_dir};
+use crate::support::{Sandbox, cargo_in_shared_target, generate_preset};
 
 /// The test modules that check the instructions against the code.
 const CHECKS: [&str; 3] = ["guide::", "configuration_table::", "code_rules::"];
@@ -181,7 +181,7 @@ fn replace_first_protected_row(text: &str, row: impl Fn(&[&str]) -> String) -> S
 /// Generates `preset` and builds its integration tests; returns the project and the binary.
 fn generate_and_build(sandbox: &Sandbox, preset: &str) -> (PathBuf, PathBuf) {
     let project = generate_preset(sandbox, preset, &format!("guide-{preset}"));
-    let output = Command::new("cargo")
+    let output = cargo_in_shared_target(&project)
         .args([
             "test",
             "--locked",
@@ -190,8 +190,6 @@ fn generate_and_build(sandbox: &Sandbox, preset: &str) -> (PathBuf, PathBuf) {
             "--test",
             "api",
         ])
-        .current_dir(&project)
-        .env("CARGO_TARGET_DIR", shared_target_dir())
         .output()
         .expect("cargo runs");
     assert!(

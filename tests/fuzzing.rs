@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use stackgen::throwaway_postgres::ThrowawayPostgres;
 
-use crate::support::{Sandbox, generate_preset, shared_target_dir};
+use crate::support::{Sandbox, cargo_in_shared_target, generate_preset, shared_target_dir};
 
 /// How long schemathesis runs against each server, in seconds.
 const FUZZ_SECONDS: &str = "45";
@@ -187,10 +187,7 @@ fn build(sandbox: &Sandbox, preset: &str) -> (PathBuf, PathBuf) {
     let name = format!("fuzz-{preset}");
     let project = generate_preset(sandbox, preset, &name);
     run_checked(
-        Command::new("cargo")
-            .args(["build", "--locked", "--quiet"])
-            .current_dir(&project)
-            .env("CARGO_TARGET_DIR", shared_target_dir()),
+        cargo_in_shared_target(&project).args(["build", "--locked", "--quiet"]),
         "cargo build",
     );
     let binary = shared_target_dir().join("debug").join(&name);

@@ -7,6 +7,7 @@ use stackgen::context::Request;
 use stackgen::preset;
 use stackgen::project_name::ProjectName;
 use stackgen::render::{self, Rendered};
+pub use stackgen::verify::THROWAWAY_BUILD;
 
 /// `stackgen` run in a fresh temporary directory, with no database or colour settings inherited.
 pub struct Sandbox {
@@ -144,6 +145,20 @@ pub fn shared_target_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target")
         .join("verify")
+}
+
+/// `cargo` run in `project`, building into [`shared_target_dir`] as `stackgen verify` builds a
+/// throwaway project ([`THROWAWAY_BUILD`]). Every test's project lives in a new temporary
+/// folder, and cargo names the project's own artifacts after its path: built with debug
+/// information and incremental state, they grew the shared target by about 16 GB over one run
+/// of the suite and filled a CI machine's disk.
+pub fn cargo_in_shared_target(project: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new("cargo");
+    command
+        .current_dir(project)
+        .env("CARGO_TARGET_DIR", shared_target_dir())
+        .envs(THROWAWAY_BUILD);
+    command
 }
 
 /// Runs stackgen in a fresh sandbox and asserts it refuses: exit `code`, `message` on stderr,

@@ -823,6 +823,8 @@ mod end_to_end {
             ],
         )
         .arg(shared_target_dir())
+        // The project is thrown away after the test, so it is built as verify builds one.
+        .envs(crate::support::THROWAWAY_BUILD)
         .output()
         .expect("runs");
         let stderr = String::from_utf8_lossy(&output.stderr);
