@@ -62,3 +62,19 @@ async fn ready(State(state): State<AppState>) -> Result<ApiJson<HealthStatus>, E
     }
     Ok(ApiJson(HealthStatus { status: "ready" }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::middleware::PROBE_ROUTES;
+
+    #[test]
+    fn the_routes_traced_as_probes_are_exactly_these_probes() {
+        let document = router().into_openapi();
+        let mut served: Vec<&str> = document.paths.paths.keys().map(String::as_str).collect();
+        served.sort_unstable();
+        let mut probes = PROBE_ROUTES.to_vec();
+        probes.sort_unstable();
+        assert_eq!(served, probes);
+    }
+}

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::PasswordHasher as _;
+use argon2::password_hash::phc::{Output, PasswordHash};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::core::config::{Argon2Config, PasswordHashingConfig};
@@ -90,18 +90,45 @@ impl PasswordHasher {
         let stored = stored.unwrap_or_else(|| self.dummy_hash.to_string());
         let matches = self
             .gate
-            .run(move || {
+            .run_with_scratch(move |memory: &mut Vec<Block>| {
                 let parsed =
                     PasswordHash::new(&stored).context("a stored password hash is malformed")?;
-                Ok::<_, anyhow::Error>(
-                    Argon2::default()
-                        .verify_password(password.expose_secret().as_bytes(), &parsed)
-                        .is_ok(),
-                )
+                Ok::<_, anyhow::Error>(matches_in(
+                    password.expose_secret().as_bytes(),
+                    &parsed,
+                    memory,
+                ))
             })
             .await??;
         Ok(known && matches)
     }
+}
+
+/// Whether `password` hashes to `stored` with the algorithm, version and parameters `stored`
+/// names, computed in `memory` (resized to the parameters) instead of a buffer of its own. As
+/// argon2's `verify_password`, a hash that cannot be recomputed does not match, and the
+/// outputs are compared in constant time (`Output`'s equality).
+fn matches_in(password: &[u8], stored: &PasswordHash, memory: &mut Vec<Block>) -> bool {
+    let (Some(salt), Some(expected)) = (&stored.salt, &stored.hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(stored.algorithm.as_str()) else {
+        return false;
+    };
+    let Ok(version) = stored
+        .version
+        .map_or(Ok(Version::default()), Version::try_from)
+    else {
+        return false;
+    };
+    let Ok(params) = Params::try_from(stored) else {
+        return false;
+    };
+    memory.resize(params.block_count(), Block::default());
+    let mut computed = vec![0; expected.len()];
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password, salt.as_ref(), &mut computed, &mut memory[..])
+        .is_ok_and(|()| Output::new(&computed).is_ok_and(|computed| computed == *expected))
 }
 
 async fn hash_gated(
@@ -228,6 +255,42 @@ mod tests {
             "{refused:#}"
         );
         slow.await.unwrap().unwrap();
+    }
+
+    #[test]
+    fn checks_in_reused_memory_agree_with_argon2s_own_verification() {
+        use argon2::password_hash::PasswordVerifier as _;
+        let mut memory = Vec::new();
+        for (algorithm, memory_kib) in [
+            (Algorithm::Argon2id, 64),
+            (Algorithm::Argon2i, 16),
+            (Algorithm::Argon2d, 32),
+        ] {
+            let params = Params::new(memory_kib, 1, 1, None).unwrap();
+            let stored = Argon2::new(algorithm, Version::V0x13, params)
+                .hash_password(b"correct horse")
+                .unwrap()
+                .to_string();
+            let parsed = PasswordHash::new(&stored).unwrap();
+            assert!(
+                matches_in(b"correct horse", &parsed, &mut memory),
+                "{stored}"
+            );
+            for attempt in [&b"correct horse"[..], b"correct horsE", b""] {
+                assert_eq!(
+                    matches_in(attempt, &parsed, &mut memory),
+                    Argon2::default().verify_password(attempt, &parsed).is_ok(),
+                    "{stored} against {attempt:?}"
+                );
+            }
+            assert_eq!(
+                memory.len(),
+                memory_kib as usize,
+                "resized to the hash's memory"
+            );
+        }
+        let without_output = PasswordHash::new("$argon2id$v=19$m=16,t=1,p=1$c2FsdHNhbHQ").unwrap();
+        assert!(!matches_in(b"", &without_output, &mut memory));
     }
 
     #[tokio::test]
