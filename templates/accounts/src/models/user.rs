@@ -1,8 +1,10 @@
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// A row of `users`. `Debug` is written by hand so the password hash is never printed.
-#[derive(Clone, sqlx::FromRow)]
+#[derive(Clone)]
 pub struct User {
     pub id: Uuid,
     /// Stored lower-cased.
@@ -14,6 +16,20 @@ pub struct User {
     pub is_active: bool,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+}
+
+impl<'r> FromRow<'r, PgRow> for User {
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            id: row.try_get("id")?,
+            email: row.try_get("email")?,
+            password_hash: row.try_get("password_hash")?,
+            full_name: row.try_get("full_name")?,
+            is_active: row.try_get("is_active")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
 }
 
 impl std::fmt::Debug for User {

@@ -1,9 +1,11 @@
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// A row of `session_tokens`, as the authentication of a request needs it. The token's hashes
 /// are left out: nothing outside the lookup has any use for them.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct SessionToken {
     pub id: Uuid,
     pub user_id: Uuid,
@@ -13,6 +15,19 @@ pub struct SessionToken {
     pub expires_at: OffsetDateTime,
     /// Recorded at most once a minute, so reads stay reads.
     pub last_used_at: OffsetDateTime,
+}
+
+impl<'r> FromRow<'r, PgRow> for SessionToken {
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            id: row.try_get("id")?,
+            user_id: row.try_get("user_id")?,
+            family_id: row.try_get("family_id")?,
+            created_at: row.try_get("created_at")?,
+            expires_at: row.try_get("expires_at")?,
+            last_used_at: row.try_get("last_used_at")?,
+        })
+    }
 }
 
 impl SessionToken {

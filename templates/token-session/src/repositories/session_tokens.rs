@@ -1,6 +1,7 @@
 //! Session tokens, looked up by the SHA-256 of the token.
 
-use sqlx::{PgConnection, PgExecutor};
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgConnection, PgExecutor, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -23,9 +24,8 @@ pub struct NewSessionToken<'a> {
 }
 
 /// A live session with its user, as one query finds them.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct LiveSession {
-    #[sqlx(flatten)]
     pub user: User,
     pub session_id: Uuid,
     pub family_id: Option<Uuid>,
@@ -33,6 +33,20 @@ pub struct LiveSession {
     pub session_created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
     pub last_used_at: OffsetDateTime,
+}
+
+impl<'r> FromRow<'r, PgRow> for LiveSession {
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            user: User::from_row(row)?,
+            session_id: row.try_get("session_id")?,
+            family_id: row.try_get("family_id")?,
+            csrf_hash: row.try_get("csrf_hash")?,
+            session_created_at: row.try_get("session_created_at")?,
+            expires_at: row.try_get("expires_at")?,
+            last_used_at: row.try_get("last_used_at")?,
+        })
+    }
 }
 
 impl LiveSession {
@@ -127,10 +141,19 @@ pub async fn revoke(
 }
 
 /// What the session lifecycle needs of a user, read under a lock on the user's row.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct LockedUser {
     pub password_hash: String,
     pub is_active: bool,
+}
+
+impl<'r> FromRow<'r, PgRow> for LockedUser {
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            password_hash: row.try_get("password_hash")?,
+            is_active: row.try_get("is_active")?,
+        })
+    }
 }
 
 /// Locks the user's row for the rest of the transaction (`None` if the user is gone).
