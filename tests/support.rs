@@ -156,8 +156,12 @@ pub fn cargo_in_shared_target(project: &Path) -> std::process::Command {
     let mut command = std::process::Command::new("cargo");
     command
         .current_dir(project)
-        .env("CARGO_TARGET_DIR", shared_target_dir())
-        .envs(THROWAWAY_BUILD);
+        .env("CARGO_TARGET_DIR", shared_target_dir());
+    for (name, value) in THROWAWAY_BUILD {
+        if std::env::var_os(name).is_none() {
+            command.env(name, value);
+        }
+    }
     command
 }
 

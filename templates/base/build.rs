@@ -42,10 +42,15 @@ fn main() -> Result<(), Box<dyn Error>> {
 
 /// The migration `path` holds, `None` for a file that is not one (this README, say).
 fn migration(path: &Path) -> Result<Option<Entry>, String> {
-    let name = path
-        .file_name()
-        .and_then(|name| name.to_str())
-        .unwrap_or_default();
+    let Some(name) = path.file_name() else {
+        return Ok(None);
+    };
+    let name = name.to_str().ok_or_else(|| {
+        format!(
+            "migrations/{}: a migration file name must be UTF-8; rename the file",
+            name.to_string_lossy()
+        )
+    })?;
     let Some((version, rest)) = name.split_once('_') else {
         return Ok(None);
     };

@@ -127,7 +127,27 @@ impl PasswordGate {
 
     /// Runs `work` (one hash or verification) on one of the gate's threads once a slot is free.
     /// The slot is held by that thread, so a request dropped meanwhile does not free it early.
+    /// Work that brings its own memory first frees what earlier jobs left for reuse, so the
+    /// gate never holds more than one hashing buffer per slot.
     pub async fn run<T, F>(&self, work: F) -> Result<T, HashingError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let scratch = Arc::clone(&self.scratch);
+        self.dispatch(move || {
+            if let Ok(mut shared) = scratch.lock() {
+                let spare = std::mem::take(&mut shared.spare);
+                drop(shared);
+                drop(spare);
+            }
+            work()
+        })
+        .await
+    }
+
+    /// Runs `work` on one of the gate's threads once a slot is free.
+    async fn dispatch<T, F>(&self, work: F) -> Result<T, HashingError>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
@@ -154,7 +174,7 @@ impl PasswordGate {
         T: Send + 'static,
     {
         let scratch = Arc::clone(&self.scratch);
-        self.run(move || {
+        self.dispatch(move || {
             let mut memory = take_scratch::<S>(&scratch);
             let output = work(&mut memory);
             if let Ok(mut shared) = scratch.lock() {
@@ -464,6 +484,12 @@ mod tests {
             MADE.load(Ordering::SeqCst),
             2,
             "made anew after being freed"
+        );
+        gate.run(|| ()).await.unwrap();
+        assert_eq!(
+            FREED.load(Ordering::SeqCst),
+            2,
+            "work with memory of its own frees what is left first"
         );
     }
 

@@ -124,7 +124,16 @@ fn matches_in(password: &[u8], stored: &PasswordHash, memory: &mut Vec<Block>) -
     let Ok(params) = Params::try_from(stored) else {
         return false;
     };
-    memory.resize(params.block_count(), Block::default());
+    // A stored hash naming more memory than can be had does not match, as with argon2's own
+    // check, instead of aborting the process.
+    let needed = params.block_count();
+    if memory
+        .try_reserve_exact(needed.saturating_sub(memory.len()))
+        .is_err()
+    {
+        return false;
+    }
+    memory.resize(needed, Block::default());
     let mut computed = vec![0; expected.len()];
     Argon2::new(algorithm, version, params)
         .hash_password_into_with_memory(password, salt.as_ref(), &mut computed, &mut memory[..])
