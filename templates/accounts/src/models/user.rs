@@ -1,5 +1,3 @@
-use sqlx::postgres::PgRow;
-use sqlx::{FromRow, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -18,19 +16,15 @@ pub struct User {
     pub updated_at: OffsetDateTime,
 }
 
-impl<'r> FromRow<'r, PgRow> for User {
-    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            email: row.try_get("email")?,
-            password_hash: row.try_get("password_hash")?,
-            full_name: row.try_get("full_name")?,
-            is_active: row.try_get("is_active")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-        })
-    }
-}
+super::from_columns!(User {
+    id,
+    email,
+    password_hash,
+    full_name,
+    is_active,
+    created_at,
+    updated_at
+});
 
 impl std::fmt::Debug for User {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

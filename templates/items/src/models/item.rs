@@ -1,5 +1,3 @@
-use sqlx::postgres::PgRow;
-use sqlx::{FromRow, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -14,15 +12,11 @@ pub struct Item {
     pub updated_at: OffsetDateTime,
 }
 
-impl<'r> FromRow<'r, PgRow> for Item {
-    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            owner_id: row.try_get("owner_id")?,
-            title: row.try_get("title")?,
-            description: row.try_get("description")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-        })
-    }
-}
+super::from_columns!(Item {
+    id,
+    owner_id,
+    title,
+    description,
+    created_at,
+    updated_at
+});

@@ -1,5 +1,3 @@
-use sqlx::postgres::PgRow;
-use sqlx::{FromRow, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -17,16 +15,12 @@ pub struct RefreshToken {
     pub revoked_at: Option<OffsetDateTime>,
 }
 
-impl<'r> FromRow<'r, PgRow> for RefreshToken {
-    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            user_id: row.try_get("user_id")?,
-            family_id: row.try_get("family_id")?,
-            created_at: row.try_get("created_at")?,
-            expires_at: row.try_get("expires_at")?,
-            used_at: row.try_get("used_at")?,
-            revoked_at: row.try_get("revoked_at")?,
-        })
-    }
-}
+super::from_columns!(RefreshToken {
+    id,
+    user_id,
+    family_id,
+    created_at,
+    expires_at,
+    used_at,
+    revoked_at
+});

@@ -1,5 +1,3 @@
-use sqlx::postgres::PgRow;
-use sqlx::{FromRow, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -12,12 +10,8 @@ pub struct User {
     pub created_at: OffsetDateTime,
 }
 
-impl<'r> FromRow<'r, PgRow> for User {
-    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            subject: row.try_get("subject")?,
-            created_at: row.try_get("created_at")?,
-        })
-    }
-}
+super::from_columns!(User {
+    id,
+    subject,
+    created_at
+});

@@ -1,5 +1,3 @@
-use sqlx::postgres::PgRow;
-use sqlx::{FromRow, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -17,18 +15,14 @@ pub struct SessionToken {
     pub last_used_at: OffsetDateTime,
 }
 
-impl<'r> FromRow<'r, PgRow> for SessionToken {
-    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            user_id: row.try_get("user_id")?,
-            family_id: row.try_get("family_id")?,
-            created_at: row.try_get("created_at")?,
-            expires_at: row.try_get("expires_at")?,
-            last_used_at: row.try_get("last_used_at")?,
-        })
-    }
-}
+super::from_columns!(SessionToken {
+    id,
+    user_id,
+    family_id,
+    created_at,
+    expires_at,
+    last_used_at
+});
 
 impl SessionToken {
     /// The login this token belongs to: every token rotated from one login shares it.

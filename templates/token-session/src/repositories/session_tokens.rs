@@ -147,14 +147,10 @@ pub struct LockedUser {
     pub is_active: bool,
 }
 
-impl<'r> FromRow<'r, PgRow> for LockedUser {
-    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            password_hash: row.try_get("password_hash")?,
-            is_active: row.try_get("is_active")?,
-        })
-    }
-}
+crate::models::from_columns!(LockedUser {
+    password_hash,
+    is_active
+});
 
 /// Locks the user's row for the rest of the transaction (`None` if the user is gone).
 ///
