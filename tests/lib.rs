@@ -2,6 +2,7 @@
 
 mod support;
 
+mod bench_scripts;
 mod claude_md;
 mod deployment_files;
 mod diff;
