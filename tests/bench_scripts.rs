@@ -2,7 +2,7 @@
 //! server's sampled CPU into the parts of a request for `scripts/bench-serve --profile`.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// Frames as perf names them: every layer of the stack carries the whole service type in its
 /// generic arguments, so a hyper frame names axum, and tower-http's trace future encloses the
@@ -27,7 +27,8 @@ aws_lc_0_47_0_sha256_block_data_order_hw";
 const PARKING: &str = "tokio::runtime::scheduler::multi_thread::worker::Context::park;\
 epoll_wait_[k]";
 
-fn breakdown(stacks: &[(&str, u64)]) -> String {
+/// Runs the script on folded stacks written from `stacks`, `stack count` a line.
+fn run_script(stacks: &[(&str, u64)]) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let folded = dir.path().join("server.folded");
     let lines: String = stacks
@@ -36,12 +37,16 @@ fn breakdown(stacks: &[(&str, u64)]) -> String {
         .collect();
     std::fs::write(&folded, lines).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/lib/profile_breakdown.py");
-    let output = Command::new("python3")
+    Command::new("python3")
         .arg(&script)
         .arg(&folded)
         .arg("preset")
         .output()
-        .expect("python3 runs");
+        .expect("python3 runs")
+}
+
+fn breakdown(stacks: &[(&str, u64)]) -> String {
+    let output = run_script(stacks);
     assert!(
         output.status.success(),
         "{}",
@@ -66,31 +71,15 @@ fn each_sample_goes_to_the_part_that_did_the_work_not_to_the_layers_named_in_its
         (TOKEN_CHECK, 10),
         (PARKING, 5),
     ]);
-    assert_eq!(
-        share(&table, "HTTP/1").as_deref(),
-        Some("40.0 %"),
-        "{table}"
-    );
-    assert_eq!(
-        share(&table, "database client").as_deref(),
-        Some("30.0 %"),
-        "{table}"
-    );
-    assert_eq!(
-        share(&table, "request log").as_deref(),
-        Some("15.0 %"),
-        "{table}"
-    );
-    assert_eq!(
-        share(&table, "token check").as_deref(),
-        Some("10.0 %"),
-        "{table}"
-    );
-    assert_eq!(
-        share(&table, "async runtime").as_deref(),
-        Some("5.0 %"),
-        "{table}"
-    );
+    for (part, expected) in [
+        ("HTTP/1", "40.0 %"),
+        ("database client", "30.0 %"),
+        ("request log", "15.0 %"),
+        ("token check", "10.0 %"),
+        ("async runtime", "5.0 %"),
+    ] {
+        assert_eq!(share(&table, part).as_deref(), Some(expected), "{table}");
+    }
     assert_eq!(share(&table, "handler, routing"), None, "{table}");
 }
 
@@ -106,14 +95,7 @@ fn the_kernel_column_counts_samples_whose_leaf_is_a_kernel_frame() {
 
 #[test]
 fn a_file_without_samples_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let folded = dir.path().join("empty.folded");
-    std::fs::write(&folded, "").unwrap();
-    let output = Command::new("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/lib/profile_breakdown.py"))
-        .arg(&folded)
-        .output()
-        .expect("python3 runs");
+    let output = run_script(&[]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no samples"));
 }
