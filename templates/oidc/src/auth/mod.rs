@@ -4,6 +4,7 @@ pub mod credentials;
 mod extractor;
 pub mod keys;
 pub mod provider;
+mod verified_tokens;
 pub mod verifier;
 
 pub use extractor::{Admin, Caller, CurrentUser};

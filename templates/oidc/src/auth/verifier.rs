@@ -4,15 +4,17 @@
 //! only, so `none`, HS* and algorithm confusion are refused before any key is looked up); the
 //! key is the provider's key with the header's `kid`; then the signature, `iss` (exact), `exp`
 //! and `nbf` (with the leeway), `aud` and `azp` when configured, `sub`, and `sid` when session
-//! tokens are required.
+//! tokens are required. A token that passed is remembered ([`VerifiedTokens`]) while its key
+//! stays the same, so its next requests skip the signature check but none of the others.
 
 use std::collections::HashSet;
 use std::time::Duration;
 
-use jsonwebtoken::{Algorithm, Validation, decode, decode_header};
+use jsonwebtoken::{Algorithm, Validation, decode, decode_header, get_current_timestamp};
 use serde_json::{Map, Value};
 
 use super::keys::{KeyError, KeyStore};
+use super::verified_tokens::VerifiedTokens;
 use crate::core::config::AuthConfig;
 
 /// Subjects longer than this are refused: no provider issues them, and they are stored.
@@ -74,6 +76,7 @@ pub struct TokenVerifier {
     algorithms: Vec<Algorithm>,
     require_session_id: bool,
     leeway: Duration,
+    verified: VerifiedTokens,
 }
 
 impl TokenVerifier {
@@ -87,6 +90,7 @@ impl TokenVerifier {
             algorithms: config.algorithms.clone(),
             require_session_id: config.require_session_id,
             leeway: config.leeway,
+            verified: VerifiedTokens::default(),
         }
     }
 
@@ -100,11 +104,36 @@ impl TokenVerifier {
         if key.algorithm.is_some_and(|declared| declared != header.alg) {
             return Err(VerifyError::Algorithm(header.alg));
         }
+        let now = get_current_timestamp();
+        if let Some(identity) = self.verified.get(token, &key, now) {
+            return Ok(identity);
+        }
         let claims =
             decode::<Map<String, Value>>(token, &key.decoding, &self.validation(header.alg))
                 .map_err(VerifyError::Invalid)?
                 .claims;
-        self.identity(&claims)
+        let identity = self.identity(&claims)?;
+        if let Some(window) = self.validity_window(&claims) {
+            self.verified
+                .remember(token, key, identity.clone(), window, now);
+        }
+        Ok(identity)
+    }
+
+    /// From `nbf` (or the epoch) to `exp`, widened by the leeway as the full check widens
+    /// them; `None` when either is not a whole number of seconds, and such a token is checked
+    /// in full every time.
+    fn validity_window(&self, claims: &Map<String, Value>) -> Option<(u64, u64)> {
+        let leeway = self.leeway.as_secs();
+        let expires = claims.get("exp")?.as_u64()?;
+        let not_before = match claims.get("nbf") {
+            Some(nbf) => nbf.as_u64()?,
+            None => 0,
+        };
+        Some((
+            not_before.saturating_sub(leeway),
+            expires.saturating_add(leeway),
+        ))
     }
 
     fn validation(&self, algorithm: Algorithm) -> Validation {

@@ -170,6 +170,17 @@ impl IdentityProvider {
         key
     }
 
+    /// Publishes new key material under the current key's id: a provider that regenerates a
+    /// key without renaming it. Tokens signed with the old material must stop passing.
+    pub fn replace_key_keeping_its_id(&self) -> SigningKey {
+        let mut keys = self.published.keys.lock().unwrap();
+        let mut key = SigningKey::generate();
+        key.kid = keys[0].kid.clone();
+        key.jwk.common.key_id = Some(key.kid.clone());
+        keys[0] = key.clone();
+        key
+    }
+
     /// Changes how the provider answers from now on.
     pub fn answer(&self, answer: Answer) {
         *self.published.answer.lock().unwrap() = answer;
