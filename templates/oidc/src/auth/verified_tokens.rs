@@ -10,7 +10,7 @@
 //! configuration, which do not change while the service runs.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::keys::SigningKey;
 use super::verifier::Identity;
@@ -37,10 +37,7 @@ impl VerifiedTokens {
     /// The identity `token` was found to carry, if it was verified with `key` and `now` is
     /// inside its validity window.
     pub fn get(&self, token: &str, key: &Arc<SigningKey>, now: u64) -> Option<Identity> {
-        let entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
+        let entries = self.entries();
         let verified = entries.get(token)?;
         (Arc::ptr_eq(&verified.key, key)
             && verified.valid_from <= now
@@ -61,10 +58,7 @@ impl VerifiedTokens {
         if token.len() > MAX_REMEMBERED_TOKEN_BYTES {
             return;
         }
-        let mut entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
+        let mut entries = self.entries();
         if entries.len() >= MAX_REMEMBERED_TOKENS {
             entries.retain(|_, verified| now <= verified.valid_until);
             if entries.len() >= MAX_REMEMBERED_TOKENS {
@@ -82,12 +76,17 @@ impl VerifiedTokens {
         );
     }
 
-    #[cfg(test)]
-    fn len(&self) -> usize {
+    /// The remembered tokens. A panic while they were held cannot leave them half-written
+    /// (each change is one insert, retain or clear), so a poisoned lock is still used.
+    fn entries(&self) -> MutexGuard<'_, HashMap<Box<str>, Verified>> {
         self.entries
             .lock()
             .unwrap_or_else(|poison| poison.into_inner())
-            .len()
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.entries().len()
     }
 }
 
