@@ -12,6 +12,7 @@ pub mod drift;
 pub mod embedded;
 pub mod failure_excerpt;
 pub mod git;
+mod key_by_key;
 pub mod layer;
 pub mod lockfile;
 pub mod manifest;

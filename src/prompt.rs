@@ -9,6 +9,8 @@ use console::{Key, Term, measure_text_width, truncate_str};
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use dialoguer::{Confirm, Select};
 
+use crate::key_by_key::{self, KeyByKey};
+
 /// Exit status after a cancelled wizard, as for SIGINT.
 pub const CANCELLED_STATUS: i32 = 130;
 
@@ -71,6 +73,7 @@ pub fn report_cancelled() {
     let mut reported = REPORTED.lock().unwrap_or_else(PoisonError::into_inner);
     if !*reported {
         *reported = true;
+        key_by_key::restore();
         let term = Term::stderr();
         let _ = term.show_cursor();
         let _ = term.write_line("\nCancelled; nothing was written.");
@@ -106,11 +109,13 @@ pub trait Prompter {
 pub struct TerminalPrompter {
     term: Term,
     theme: Box<dyn Theme>,
+    /// Holds the terminal out of line mode until the prompter is dropped.
+    _keys: Option<KeyByKey>,
 }
 
 impl TerminalPrompter {
     /// Also installs the Ctrl-C handler: nothing has been written while questions are asked,
-    /// so it restores the cursor, says so and exits with 130.
+    /// so it gives the terminal back its mode and cursor, says so and exits with 130.
     pub fn new(colour: bool) -> Self {
         let handler = ctrlc::set_handler(|| {
             report_cancelled();
@@ -127,6 +132,7 @@ impl TerminalPrompter {
         Self {
             term: Term::stderr(),
             theme,
+            _keys: KeyByKey::hold(),
         }
     }
 

@@ -28,7 +28,22 @@ fn assert_cancelled(session: &mut PtySession, sandbox: &Sandbox) {
         .expect("says so");
     session.exp_eof().expect("ends");
     assert_eq!(exit_code(session), 130);
+    assert_line_mode_is_back(session);
     assert!(sandbox.entries().is_empty(), "{:?}", sandbox.entries());
+}
+
+/// The wizard gives the terminal back with line editing on, as a shell expects it. (Echo
+/// cannot be checked here: the test's terminal starts without it.)
+fn assert_line_mode_is_back(session: &PtySession) {
+    use rustix::termios::LocalModes;
+    let pty = session.process().get_file_handle().expect("the pty");
+    let mode = rustix::termios::tcgetattr(&pty).expect("the terminal's mode");
+    assert!(
+        mode.local_modes
+            .contains(LocalModes::ICANON | LocalModes::IEXTEN),
+        "left in {:?}",
+        mode.local_modes
+    );
 }
 
 pub fn exit_code(session: &PtySession) -> i32 {
@@ -77,6 +92,7 @@ fn a_person_types_picks_and_confirms_and_gets_the_project() {
         .expect("prints the command that needs no questions");
     session.exp_eof().expect("finishes");
     assert_eq!(exit_code(&session), 0);
+    assert_line_mode_is_back(&session);
     let manifest = std::fs::read_to_string(sandbox.join("shop-api/.stackgen.yaml"))
         .expect("the project was written");
     assert!(
@@ -114,5 +130,30 @@ fn esc_cancels_a_text_question_too() {
     session.exp_string("Project name").expect("asks for a name");
     press(&mut session, "shop");
     press(&mut session, ESC);
+    assert_cancelled(&mut session, &sandbox);
+}
+
+/// Keys that arrive one by one while the question is being redrawn still count: none of
+/// them is swallowed by the terminal between two reads. (Redrawn in line mode, a terminal
+/// takes a backspace for its own line editing and drops it.)
+#[test]
+fn keys_typed_faster_than_the_question_redraws_are_all_taken() {
+    let sandbox = Sandbox::new();
+    let mut session = wizard(&sandbox);
+    session.exp_string("Project name").expect("asks for a name");
+    let typed = format!(
+        "{}shop-api",
+        format!("Xy{}", BACKSPACE.repeat(2)).repeat(40)
+    );
+    for (n, key) in typed.chars().enumerate() {
+        press(&mut session, key.encode_utf8(&mut [0; 4]));
+        // Uneven gaps, so keys land at every point of the read-and-redraw cycle.
+        std::thread::sleep(std::time::Duration::from_micros(50 + (n as u64 * 37) % 400));
+    }
+    press(&mut session, ENTER);
+    session
+        .exp_string("Preset")
+        .expect("every backspace erased a letter, so the name was accepted");
+    session.send_control('c').expect("ctrl-c");
     assert_cancelled(&mut session, &sandbox);
 }
