@@ -4,8 +4,13 @@
 //! and back right after. A key that arrives in between, while a question is being redrawn,
 //! meets the terminal's own line editing: a backspace is taken by it and never reaches the
 //! wizard, and letters are echoed where the wizard did not draw them. Holding line editing
-//! and echo off from the first question to the last closes that gap. Ctrl-C still raises
-//! SIGINT, and output is processed as before.
+//! and echo off from the first question to the last closes that gap.
+//!
+//! Signal keys are held off too. Ctrl-C then always reaches the prompt library as a key,
+//! which raises SIGINT itself once it has given the terminal back this mode. Were the
+//! terminal to raise it while a question is redrawn, the Ctrl-C handler could restore the
+//! terminal and exit just as the next read switched it to raw mode, leaving the person's
+//! shell raw. Output is processed as before.
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -13,7 +18,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 pub struct KeyByKey(());
 
 impl KeyByKey {
-    /// Turns line editing and echo off on the controlling terminal. `None` when there is no
+    /// Turns line editing, echo and signal keys off on the controlling terminal. `None` when there is no
     /// terminal to hold, which leaves the prompts working as the library alone makes them.
     pub fn hold() -> Option<Self> {
         let held = mode::hold()?;
@@ -61,7 +66,7 @@ mod mode {
         let original = termios::tcgetattr(&tty).ok()?;
         let mut keys = original.clone();
         keys.local_modes
-            .remove(LocalModes::ICANON | LocalModes::ECHO | LocalModes::IEXTEN);
+            .remove(LocalModes::ICANON | LocalModes::ECHO | LocalModes::IEXTEN | LocalModes::ISIG);
         keys.special_codes[SpecialCodeIndex::VMIN] = 1;
         keys.special_codes[SpecialCodeIndex::VTIME] = 0;
         termios::tcsetattr(&tty, OptionalActions::Drain, &keys).ok()?;

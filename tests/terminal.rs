@@ -157,3 +157,22 @@ fn keys_typed_faster_than_the_question_redraws_are_all_taken() {
     session.send_control('c').expect("ctrl-c");
     assert_cancelled(&mut session, &sandbox);
 }
+
+/// Ctrl-C lands at every point of a question's read-and-redraw cycle, and each time the
+/// terminal comes back in line mode. (Raised by the terminal between two reads, SIGINT used
+/// to race the next read, which could switch the terminal to raw mode after the Ctrl-C
+/// handler had restored it: about 1 run in 40.)
+#[test]
+fn ctrl_c_at_any_moment_gives_the_terminal_back_in_line_mode() {
+    for run in 0..40u64 {
+        let sandbox = Sandbox::new();
+        let mut session = wizard(&sandbox);
+        session.exp_string("Project name").expect("asks for a name");
+        for key in "half".chars() {
+            press(&mut session, key.encode_utf8(&mut [0; 4]));
+        }
+        std::thread::sleep(std::time::Duration::from_micros(run * 53 % 1500));
+        session.send_control('c').expect("ctrl-c");
+        assert_cancelled(&mut session, &sandbox);
+    }
+}
