@@ -16,6 +16,8 @@ use anyhow::{Context, Result, bail};
 
 /// How long pg_ctl may wait for the server to accept connections.
 const START_TIMEOUT_SECS: &str = "60";
+/// Ports tried before giving up when each one picked is taken before PostgreSQL binds it.
+const PORT_ATTEMPTS: u32 = 3;
 /// The unprivileged account used when stackgen itself runs as root.
 const SERVICE_USER: &str = "postgres";
 
@@ -38,20 +40,29 @@ pub struct ThrowawayPostgres {
 
 impl ThrowawayPostgres {
     pub fn start() -> Result<Self> {
+        Self::start_picking_ports(free_port)
+    }
+
+    /// Starts on the first port `pick_port` gives that PostgreSQL can bind.
+    fn start_picking_ports(mut pick_port: impl FnMut() -> Result<u16>) -> Result<Self> {
         let bin = find_bin_dir()?;
         let root = tempfile::Builder::new()
             .prefix("stackgen-pg-")
             .tempdir()
             .context("cannot create a directory for the throwaway PostgreSQL")?
             .keep();
-        let started = Self::start_in(&bin, &root);
+        let started = Self::start_in(&bin, &root, &mut pick_port);
         if started.is_err() {
             let _ = fs::remove_dir_all(&root);
         }
         started
     }
 
-    fn start_in(bin: &Path, root: &Path) -> Result<Self> {
+    fn start_in(
+        bin: &Path,
+        root: &Path,
+        pick_port: &mut dyn FnMut() -> Result<u16>,
+    ) -> Result<Self> {
         let run_as_service_user = fs::metadata(root)?.uid() == 0;
         if run_as_service_user {
             let status = Command::new("chown")
@@ -82,34 +93,27 @@ impl ThrowawayPostgres {
                 .args(["--no-locale", "--no-sync", "--no-instructions"]),
             "initdb",
         )?;
-        let port = free_port()?;
-        let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-            root.display()
-        );
         *active() = Some(handle.clone());
-        let started = run(
-            handle
-                .command(&handle.pg_ctl)
-                .arg("--pgdata")
-                .arg(&data)
-                .arg("--log")
-                .arg(root.join("server.log"))
-                .args([
-                    "--wait",
-                    "--timeout",
-                    START_TIMEOUT_SECS,
-                    "-o",
-                    &options,
-                    "start",
-                ]),
-            "pg_ctl start",
-        );
-        if let Err(err) = started {
-            let log = fs::read_to_string(root.join("server.log")).unwrap_or_default();
-            *active() = None;
-            return Err(err.context(format!("PostgreSQL did not start; its log:\n{log}")));
-        }
+        // The port is free when picked but not held, so another process can take it before
+        // PostgreSQL binds it; then a new one is picked.
+        let mut attempts = 0;
+        let port = loop {
+            attempts += 1;
+            let port = pick_port()?;
+            let log_path = root.join("server.log");
+            match start_server(&handle, &log_path, port, root) {
+                Ok(()) => break port,
+                Err(err) => {
+                    let log = fs::read_to_string(&log_path).unwrap_or_default();
+                    if log.contains("Address already in use") && attempts < PORT_ATTEMPTS {
+                        let _ = fs::remove_file(&log_path);
+                        continue;
+                    }
+                    *active() = None;
+                    return Err(err.context(format!("PostgreSQL did not start; its log:\n{log}")));
+                }
+            }
+        };
         Ok(Self { port, handle })
     }
 
@@ -173,6 +177,31 @@ impl StopHandle {
     }
 }
 
+/// Starts the initialised cluster listening on 127.0.0.1:`port`, its socket in `root`.
+fn start_server(handle: &StopHandle, log: &Path, port: u16, root: &Path) -> Result<()> {
+    let options = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+        root.display()
+    );
+    run(
+        handle
+            .command(&handle.pg_ctl)
+            .arg("--pgdata")
+            .arg(&handle.data)
+            .arg("--log")
+            .arg(log)
+            .args([
+                "--wait",
+                "--timeout",
+                START_TIMEOUT_SECS,
+                "-o",
+                &options,
+                "start",
+            ]),
+        "pg_ctl start",
+    )
+}
+
 fn run(command: &mut Command, what: &str) -> Result<()> {
     let output = command.output().with_context(|| {
         format!("cannot run {what} (is PostgreSQL installed, and runuser when root?)")
@@ -224,5 +253,43 @@ fn find_bin_dir() -> Result<PathBuf> {
         None => bail!(
             "PostgreSQL server programs (initdb, pg_ctl) were not found on PATH or in /usr/lib/postgresql\n  hint: install PostgreSQL (Debian: apt-get install postgresql), or pass --database-url / set DATABASE_URL"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpStream;
+
+    use super::*;
+
+    #[test]
+    fn a_port_taken_before_postgres_binds_it_is_replaced_by_another() {
+        let holder = TcpListener::bind("127.0.0.1:0").unwrap();
+        let taken = holder.local_addr().unwrap().port();
+        let mut picks = 0;
+        let server = ThrowawayPostgres::start_picking_ports(|| {
+            picks += 1;
+            if picks == 1 { Ok(taken) } else { free_port() }
+        })
+        .unwrap();
+        assert_eq!(picks, 2);
+        assert_ne!(server.port(), taken);
+        assert!(TcpStream::connect(("127.0.0.1", server.port())).is_ok());
+    }
+
+    #[test]
+    fn ports_that_stay_taken_end_in_an_error_with_the_server_log() {
+        let holder = TcpListener::bind("127.0.0.1:0").unwrap();
+        let taken = holder.local_addr().unwrap().port();
+        let mut picks = 0;
+        let err = ThrowawayPostgres::start_picking_ports(|| {
+            picks += 1;
+            Ok(taken)
+        })
+        .err()
+        .expect("no port could be bound");
+        assert_eq!(picks, PORT_ATTEMPTS);
+        let message = format!("{err:#}");
+        assert!(message.contains("Address already in use"), "{message}");
     }
 }

@@ -208,14 +208,11 @@ fn fuzz(preset: &str) {
     let (project, binary) = build(&sandbox, preset);
     let database = ThrowawayPostgres::start().expect("a throwaway PostgreSQL starts");
     let url = database.url();
-    let port = free_port();
-    run_checked(
-        server_command(&binary, &url, port).arg("migrate"),
-        "migrate",
-    );
+    // The commands run before `serve` listen nowhere.
+    run_checked(server_command(&binary, &url, 0).arg("migrate"), "migrate");
     let config = schemathesis_config(preset);
     if config.is_some() {
-        let mut create = server_command(&binary, &url, port)
+        let mut create = server_command(&binary, &url, 0)
             .args(["create-user", "--email", EMAIL, "--full-name", "Ada"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -233,6 +230,8 @@ fn fuzz(preset: &str) {
         );
     }
     let log = std::fs::File::create(project.join("server.log")).expect("a log file");
+    // Picked just before the server binds it, so no other process can take it meanwhile.
+    let port = free_port();
     let _server = Server(
         server_command(&binary, &url, port)
             .arg("serve")
