@@ -18,11 +18,16 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 pub struct KeyByKey(());
 
 impl KeyByKey {
-    /// Turns line editing, echo and signal keys off on the controlling terminal. `None` when there is no
-    /// terminal to hold, which leaves the prompts working as the library alone makes them.
+    /// Turns line editing, echo and signal keys off on the controlling terminal. `None` when
+    /// there is no terminal to hold, which leaves the prompts working as the library alone
+    /// makes them, and while it is already held: only the first holder knows the mode to
+    /// give back.
     pub fn hold() -> Option<Self> {
-        let held = mode::hold()?;
-        *saved() = Some(held);
+        let mut saved = saved();
+        if saved.is_some() {
+            return None;
+        }
+        *saved = Some(mode::hold()?);
         Some(Self(()))
     }
 }
