@@ -262,34 +262,37 @@ mod tests {
 
     use super::*;
 
+    /// Starts with the first `times` picks landing on a port held by another listener, and
+    /// free ports after. Gives the result, how many ports were picked, and the held one.
+    fn start_with_a_held_port(times: u32) -> (Result<ThrowawayPostgres>, u32, u16) {
+        let holder = TcpListener::bind("127.0.0.1:0").unwrap();
+        let held = holder.local_addr().unwrap().port();
+        let mut picks = 0;
+        let started = ThrowawayPostgres::start_picking_ports(|| {
+            picks += 1;
+            if picks <= times {
+                Ok(held)
+            } else {
+                free_port()
+            }
+        });
+        (started, picks, held)
+    }
+
     #[test]
     fn a_port_taken_before_postgres_binds_it_is_replaced_by_another() {
-        let holder = TcpListener::bind("127.0.0.1:0").unwrap();
-        let taken = holder.local_addr().unwrap().port();
-        let mut picks = 0;
-        let server = ThrowawayPostgres::start_picking_ports(|| {
-            picks += 1;
-            if picks == 1 { Ok(taken) } else { free_port() }
-        })
-        .unwrap();
+        let (started, picks, held) = start_with_a_held_port(1);
+        let server = started.unwrap();
         assert_eq!(picks, 2);
-        assert_ne!(server.port(), taken);
+        assert_ne!(server.port(), held);
         assert!(TcpStream::connect(("127.0.0.1", server.port())).is_ok());
     }
 
     #[test]
     fn ports_that_stay_taken_end_in_an_error_with_the_server_log() {
-        let holder = TcpListener::bind("127.0.0.1:0").unwrap();
-        let taken = holder.local_addr().unwrap().port();
-        let mut picks = 0;
-        let err = ThrowawayPostgres::start_picking_ports(|| {
-            picks += 1;
-            Ok(taken)
-        })
-        .err()
-        .expect("no port could be bound");
+        let (started, picks, _) = start_with_a_held_port(u32::MAX);
+        let message = format!("{:#}", started.err().expect("no port could be bound"));
         assert_eq!(picks, PORT_ATTEMPTS);
-        let message = format!("{err:#}");
         assert!(message.contains("Address already in use"), "{message}");
     }
 }
